@@ -1,0 +1,100 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type Domain, type Route, roleAllows, routeKey, routes } from '#functions/routes.ts';
+import { anonymous, type AuthorizedEvent, type Caller, callerOf } from './caller.ts';
+import { CairnError, internalError } from './errors.ts';
+import { maxJsonBodyBytes } from './limits.ts';
+import type { Operation, Operations } from './operation.ts';
+import { parseInput, queryObject } from './validate.ts';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/** Renders any body as our JSON response. */
+export function jsonResult(statusCode: number, body: unknown, requestId: string): HttpResult {
+  return { statusCode, headers: { ...jsonHeaders, 'x-request-id': requestId }, body: JSON.stringify(body) };
+}
+
+/** Maps a thrown value to its response: our codes by the status table, anything else to a bare 500. */
+export function errorResult(error: unknown, requestId: string): HttpResult {
+  if (error instanceof CairnError) return jsonResult(error.status, error.toBody(), requestId);
+  console.error(JSON.stringify({ level: 'error', requestId, message: String(error), stack: (error as Error)?.stack }));
+  const internal = internalError(requestId);
+  return jsonResult(internal.status, internal.toBody(), requestId);
+}
+
+function authorize(route: Route, event: AuthorizedEvent): Caller {
+  if (route.role === 'public') return anonymous;
+  const caller = callerOf(event);
+  if (caller.role === 'anonymous' || !roleAllows(caller.role, route.role)) {
+    throw new CairnError('auth.forbidden', `This route needs the ${route.role} role; this key has ${caller.role}`, {
+      needed: route.role,
+      role: caller.role,
+    });
+  }
+  return caller;
+}
+
+function decodeBody(event: AuthorizedEvent): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function jsonBody(op: Operation, event: AuthorizedEvent): unknown {
+  // Routes without a body schema ignore any body, as API Gateway would pass one through.
+  const raw = op.body ? decodeBody(event) : undefined;
+  if (raw === undefined) return undefined;
+  const size = Buffer.byteLength(raw);
+  if (size > maxJsonBodyBytes) {
+    throw new CairnError('request.too_large', `Request body is ${size} bytes; the limit is ${maxJsonBodyBytes}`, {
+      limit: maxJsonBodyBytes,
+    });
+  }
+  const type = event.headers?.['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new CairnError('request.unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json"', {
+      contentType: type,
+    });
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new CairnError('request.malformed_json', `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function invoke(op: Operation, route: Route, event: AuthorizedEvent, requestId: string): Promise<HttpResult> {
+  const caller = authorize(route, event);
+  const path = op.path ? parseInput('path', op.path, event.pathParameters ?? {}) : undefined;
+  const query = op.query ? parseInput('query', op.query, queryObject(event.rawQueryString)) : undefined;
+  const rawBody = jsonBody(op, event);
+  const body = op.body ? parseInput('body', op.body, rawBody ?? {}) : undefined;
+  const result = await op.handle({ caller, path, query, body, requestId });
+  return jsonResult(op.status ?? 200, result, requestId);
+}
+
+/**
+ * One domain's rows of the route table → one Lambda handler. API Gateway's `routeKey` selects the
+ * row; the edge authorizes by role, parses path, query and body with the operation's schemas, runs
+ * it and renders its result or error. Fails at cold start if a row has no operation.
+ */
+export function domainHandler(domain: Domain, operations: Operations) {
+  const byKey = new Map<string, { route: Route; op: Operation }>();
+  for (const route of routes as readonly Route[]) {
+    if (route.domain !== domain) continue;
+    const op = operations[route.op];
+    if (!op) throw new Error(`Route ${routeKey(route)} names ${domain}.${route.op}, which does not exist`);
+    byKey.set(routeKey(route), { route, op });
+  }
+  return middy<AuthorizedEvent, HttpResult, Error, Context>().handler(async (event) => {
+    const requestId = event.requestContext.requestId;
+    try {
+      const entry = byKey.get(event.routeKey);
+      if (!entry) throw new CairnError('route.not_found', `No route ${event.requestContext.http.method} ${event.rawPath}`);
+      return await invoke(entry.op, entry.route, event, requestId);
+    } catch (error) {
+      return errorResult(error, requestId);
+    }
+  });
+}

@@ -1,0 +1,52 @@
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type { AuthContext } from '#http/caller.ts';
+import { secretPattern, hashSecret } from './secrets.ts';
+import * as Tenants from './store.ts';
+
+/** A key's last-used time is written at most this often, per key and per warm container. */
+const touchIntervalMs = 5 * 60 * 1000;
+const lastTouched = new Map<string, number>();
+
+type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
+
+const refuse = (authError: Extract<AuthContext, { authError: string }>['authError'], authMessage: string): Result => ({
+  isAuthorized: true,
+  context: { authError, authMessage },
+});
+
+/** `Bearer <key>`, or HTTP Basic with the key as the password (MLflow's username/password mode). */
+function presentedSecret(header: string): string | undefined {
+  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
+  if (scheme?.toLowerCase() === 'bearer') return value;
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The API Gateway HTTP API Lambda authorizer (REQUEST, simple responses). It resolves the bearer
+ * key to `{ tenantId, principal, role }`, the only place a tenant id ever comes from. Bad keys are
+ * passed on as `authError` so that the function answers with our JSON 401; see `#http/caller.ts`.
+ */
+export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<Result> {
+  const header = event.headers?.authorization;
+  if (!header) return refuse('auth.missing_key', 'This route needs an API key: send "Authorization: Bearer <key>"');
+  const secret = presentedSecret(header);
+  if (secret === undefined || !secretPattern.test(secret)) {
+    return refuse('auth.malformed_key', 'The Authorization header must be "Bearer cairn_…" with a Cairn API key');
+  }
+  const key = await Tenants.findKeyByHash(hashSecret(secret));
+  if (!key) return refuse('auth.invalid_key', 'This API key is unknown or has been revoked');
+
+  const now = Date.now();
+  if (key.tenantId && now - (lastTouched.get(key.keyId) ?? 0) > touchIntervalMs) {
+    lastTouched.set(key.keyId, now);
+    await Tenants.touchKey(key.tenantId, key.keyId, new Date(now).toISOString(), new Date(now - touchIntervalMs).toISOString());
+  }
+  return {
+    isAuthorized: true,
+    context: { tenantId: key.tenantId, principal: key.name, role: key.role, keyId: key.keyId },
+  };
+}
