@@ -1,3 +1,4 @@
+import type { SearchErrorCode } from '#functions/search/errors.ts';
 import type { TenantsErrorCode } from '#functions/tenants/errors.ts';
 
 /** Codes the HTTP edge itself raises, before or around any domain. */
@@ -13,7 +14,7 @@ export type EdgeErrorCode =
   | 'auth.forbidden'
   | 'internal';
 
-export type ErrorCode = EdgeErrorCode | TenantsErrorCode;
+export type ErrorCode = EdgeErrorCode | SearchErrorCode | TenantsErrorCode;
 
 /**
  * The one place error codes meet HTTP. A new code without a status fails the typecheck.
@@ -34,6 +35,9 @@ export const httpStatus = {
   'keys.not_found': 404,
   'keys.already_revoked': 409,
   'keys.self_revoke': 400,
+  'search.invalid_filter': 400,
+  'search.invalid_order_by': 400,
+  'search.invalid_page_token': 400,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface ErrorBody {
