@@ -5,7 +5,7 @@
  */
 
 /** Domains are deployed as one Lambda function each; the folder `functions/<domain>/` owns the code. */
-export const domains = ['system', 'tenants'] as const;
+export const domains = ['system', 'tenants', 'experiments', 'runs'] as const;
 export type Domain = (typeof domains)[number];
 
 /** `public` routes skip the authorizer; the others need at least this role. */
@@ -28,6 +28,9 @@ export interface Route {
 /** Path parameter names, shared by route paths and the schemas that parse them. */
 export const param = {
   keyId: 'keyId',
+  experimentId: 'experimentId',
+  runId: 'runId',
+  tagKey: 'key',
 } as const;
 
 const v1 = '/api/v1';
@@ -42,7 +45,86 @@ export const routes = [
   { method: 'PATCH', path: `${v1}/tenant`, domain: 'tenants', op: 'updateCurrentTenant', role: 'admin' },
   { method: 'GET', path: `${v1}/keys`, domain: 'tenants', op: 'listKeys', role: 'admin' },
   { method: 'POST', path: `${v1}/keys`, domain: 'tenants', op: 'createKey', role: 'admin' },
-  { method: 'DELETE', path: `${v1}/keys/{${param.keyId}}`, domain: 'tenants', op: 'revokeKey', role: 'admin' },
+  {
+    method: 'DELETE',
+    path: `${v1}/keys/{${param.keyId}}`,
+    domain: 'tenants',
+    op: 'revokeKey',
+    role: 'admin',
+  },
+
+  {
+    method: 'POST',
+    path: `${v1}/experiments`,
+    domain: 'experiments',
+    op: 'createExperiment',
+    role: 'writer',
+  },
+  { method: 'GET', path: `${v1}/experiments`, domain: 'experiments', op: 'listExperiments', role: 'reader' },
+  {
+    method: 'GET',
+    path: `${v1}/experiments/by-name`,
+    domain: 'experiments',
+    op: 'getExperimentByName',
+    role: 'reader',
+  },
+  {
+    method: 'GET',
+    path: `${v1}/experiments/{${param.experimentId}}`,
+    domain: 'experiments',
+    op: 'getExperiment',
+    role: 'reader',
+  },
+  {
+    method: 'PATCH',
+    path: `${v1}/experiments/{${param.experimentId}}`,
+    domain: 'experiments',
+    op: 'updateExperiment',
+    role: 'writer',
+  },
+  {
+    method: 'DELETE',
+    path: `${v1}/experiments/{${param.experimentId}}`,
+    domain: 'experiments',
+    op: 'deleteExperiment',
+    role: 'writer',
+  },
+  {
+    method: 'POST',
+    path: `${v1}/experiments/{${param.experimentId}}/restore`,
+    domain: 'experiments',
+    op: 'restoreExperiment',
+    role: 'writer',
+  },
+
+  { method: 'POST', path: `${v1}/runs`, domain: 'runs', op: 'createRun', role: 'writer' },
+  { method: 'POST', path: `${v1}/runs/search`, domain: 'runs', op: 'searchRuns', role: 'reader' },
+  { method: 'GET', path: `${v1}/runs/{${param.runId}}`, domain: 'runs', op: 'getRun', role: 'reader' },
+  { method: 'PATCH', path: `${v1}/runs/{${param.runId}}`, domain: 'runs', op: 'updateRun', role: 'writer' },
+  { method: 'DELETE', path: `${v1}/runs/{${param.runId}}`, domain: 'runs', op: 'deleteRun', role: 'writer' },
+  {
+    method: 'POST',
+    path: `${v1}/runs/{${param.runId}}/restore`,
+    domain: 'runs',
+    op: 'restoreRun',
+    role: 'writer',
+  },
+  { method: 'POST', path: `${v1}/runs/{${param.runId}}/log`, domain: 'runs', op: 'logBatch', role: 'writer' },
+  {
+    method: 'DELETE',
+    path: `${v1}/runs/{${param.runId}}/tags/{${param.tagKey}}`,
+    domain: 'runs',
+    op: 'deleteRunTag',
+    role: 'writer',
+  },
+  {
+    method: 'GET',
+    path: `${v1}/runs/{${param.runId}}/metric-history`,
+    domain: 'runs',
+    op: 'getMetricHistory',
+    role: 'reader',
+  },
+  { method: 'POST', path: `${v1}/metrics/history`, domain: 'runs', op: 'getMetricHistories', role: 'reader' },
 ] as const satisfies readonly Route[];
 
 /** `GET /api/v1/keys/{keyId}`: the string API Gateway puts in `event.routeKey`. */

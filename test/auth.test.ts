@@ -11,7 +11,9 @@ describe('API keys at the door', () => {
   });
 
   test('garbage key: 401 auth.malformed_key', async () => {
-    const { status, body } = await api('GET', '/api/v1/tenant', { headers: { authorization: 'Bearer hunter2' } });
+    const { status, body } = await api('GET', '/api/v1/tenant', {
+      headers: { authorization: 'Bearer hunter2' },
+    });
     expect(status).toBe(401);
     expect(body.error.code).toBe('auth.malformed_key');
   });
@@ -51,7 +53,9 @@ describe('API keys at the door', () => {
   test('Basic auth with the key as password works (MLflow username/password mode)', async () => {
     const tenant = await newTenant();
     const basic = Buffer.from(`anyone:${tenant.adminKey}`).toString('base64');
-    const { status, body } = await api('GET', '/api/v1/tenant', { headers: { authorization: `Basic ${basic}` } });
+    const { status, body } = await api('GET', '/api/v1/tenant', {
+      headers: { authorization: `Basic ${basic}` },
+    });
     expect(status).toBe(200);
     expect(body.tenant.id).toBe(tenant.id);
   });
@@ -62,9 +66,15 @@ describe('roles', () => {
     const tenant = await newTenant();
     const reader = await tenant.keyWith('reader');
     expect((await api('GET', '/api/v1/tenant', { key: reader })).status).toBe(200);
-    const { status, body } = await api('POST', '/api/v1/keys', { key: reader, body: { name: 'x', role: 'reader' } });
+    const { status, body } = await api('POST', '/api/v1/keys', {
+      key: reader,
+      body: { name: 'x', role: 'reader' },
+    });
     expect(status).toBe(403);
-    expect(body.error).toMatchObject({ code: 'auth.forbidden', details: { needed: 'admin', role: 'reader' } });
+    expect(body.error).toMatchObject({
+      code: 'auth.forbidden',
+      details: { needed: 'admin', role: 'reader' },
+    });
   });
 
   test('a writer cannot rename the tenant', async () => {
@@ -77,7 +87,10 @@ describe('roles', () => {
 
   test('a tenant admin cannot create tenants; an operator cannot read tenant data', async () => {
     const tenant = await newTenant();
-    const asAdmin = await api('POST', '/api/v1/tenants', { key: tenant.adminKey, body: { id: 'someone-else' } });
+    const asAdmin = await api('POST', '/api/v1/tenants', {
+      key: tenant.adminKey,
+      body: { id: 'someone-else' },
+    });
     expect(asAdmin.status).toBe(403);
     const asOperator = await api('GET', '/api/v1/keys', { key: operatorKey() });
     expect(asOperator.status).toBe(403);

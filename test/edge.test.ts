@@ -34,7 +34,9 @@ describe('bad input gets a clear error', () => {
 
   test('a misspelled field: 400 naming the field', async () => {
     const tenant = await newTenant();
-    const { status, body } = await tenant.call('POST', '/api/v1/keys', { body: { name: 'ci', rol: 'writer' } });
+    const { status, body } = await tenant.call('POST', '/api/v1/keys', {
+      body: { name: 'ci', rol: 'writer' },
+    });
     expect(status).toBe(400);
     expect(body.error.code).toBe('request.invalid');
     expect(body.error.details.issues).toContainEqual({ path: 'body.rol', message: 'unknown field' });
@@ -42,7 +44,9 @@ describe('bad input gets a clear error', () => {
 
   test('a wrong value: 400 with the field path', async () => {
     const tenant = await newTenant();
-    const { status, body } = await tenant.call('POST', '/api/v1/keys', { body: { name: 'ci', role: 'root' } });
+    const { status, body } = await tenant.call('POST', '/api/v1/keys', {
+      body: { name: 'ci', role: 'root' },
+    });
     expect(status).toBe(400);
     expect(body.error.details.issues[0].path).toBe('body.role');
   });
@@ -75,7 +79,10 @@ describe('bad input gets a clear error', () => {
 
 describe('tenants', () => {
   test('an invalid tenant id: 400, and nothing is created', async () => {
-    const { status, body } = await api('POST', '/api/v1/tenants', { key: operatorKey(), body: { id: 'Bad_Id' } });
+    const { status, body } = await api('POST', '/api/v1/tenants', {
+      key: operatorKey(),
+      body: { id: 'Bad_Id' },
+    });
     expect(status).toBe(400);
     expect(body.error.details.issues[0].path).toBe('body.id');
   });
@@ -84,7 +91,10 @@ describe('tenants', () => {
     const tenant = await newTenant();
     const before = (await tenant.call('GET', '/api/v1/keys')).body.keys;
 
-    const { status, body } = await api('POST', '/api/v1/tenants', { key: operatorKey(), body: { id: tenant.id } });
+    const { status, body } = await api('POST', '/api/v1/tenants', {
+      key: operatorKey(),
+      body: { id: tenant.id },
+    });
 
     expect(status).toBe(409);
     expect(body.error.code).toBe('tenants.already_exists');
@@ -98,7 +108,10 @@ describe('tenants', () => {
     });
     expect(status).toBe(201);
     expect(body.tenant.name).toBe('Vision team');
-    expect(body.apiKey).toMatchObject({ role: 'admin', secret: expect.stringMatching(/^cairn_[A-Za-z0-9_-]{43}$/) });
+    expect(body.apiKey).toMatchObject({
+      role: 'admin',
+      secret: expect.stringMatching(/^cairn_[A-Za-z0-9_-]{43}$/),
+    });
     const me = await api('GET', '/api/v1/tenant', { key: body.apiKey.secret });
     expect(me.body).toMatchObject({ tenant: { id: body.tenant.id }, caller: { role: 'admin' } });
   });

@@ -22,7 +22,9 @@ describe('cross-tenant isolation, for every non-public route', () => {
 
       if (typeof isolation!.expect === 'number') {
         expect(answer.status).toBe(isolation!.expect);
-        expect(answer.body.error.code).toMatch(isolation!.expect === 404 ? /not_found$/ : /^auth\.forbidden$/);
+        expect(answer.body.error.code).toMatch(
+          isolation!.expect === 404 ? /not_found$/ : /^auth\.forbidden$/,
+        );
       } else {
         isolation!.expect(answer, a, b);
       }

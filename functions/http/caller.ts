@@ -25,10 +25,24 @@ export type AuthorizedEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthCon
 /** The caller of a non-public route, or the auth error its key earned. */
 export function callerOf(event: AuthorizedEvent): Caller {
   const context = event.requestContext.authorizer?.lambda;
-  if (!context) throw new CairnError('auth.missing_key', 'This route needs an API key: send "Authorization: Bearer <key>"');
+  if (!context)
+    throw new CairnError(
+      'auth.missing_key',
+      'This route needs an API key: send "Authorization: Bearer <key>"',
+    );
   if ('authError' in context) throw new CairnError(context.authError as ErrorCode, context.authMessage);
-  return { tenantId: context.tenantId, principal: context.principal, role: context.role, keyId: context.keyId };
+  return {
+    tenantId: context.tenantId,
+    principal: context.principal,
+    role: context.role,
+    keyId: context.keyId,
+  };
 }
 
 /** Public routes have no caller; this placeholder has no tenant and no role. */
-export const anonymous: Caller = Object.freeze({ tenantId: '', principal: 'anonymous', role: 'anonymous', keyId: '' });
+export const anonymous: Caller = Object.freeze({
+  tenantId: '',
+  principal: 'anonymous',
+  role: 'anonymous',
+  keyId: '',
+});

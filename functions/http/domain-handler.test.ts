@@ -25,7 +25,10 @@ const context = {} as Context;
 test('an unexpected failure is a 500 with the request id and nothing of the internals', async () => {
   const log = vi.spyOn(console, 'error').mockImplementation(() => {});
   const handler = domainHandler('system', {
-    health: operation({ summary: 'x', handle: async () => Promise.reject(new Error('secret table name leaked')) }),
+    health: operation({
+      summary: 'x',
+      handle: async () => Promise.reject(new Error('secret table name leaked')),
+    }),
     openapi: operation({ summary: 'x', handle: async () => ({}) }),
     notFound: operation({ summary: 'x', handle: async () => ({}) }),
   });
@@ -42,9 +45,9 @@ test('an unexpected failure is a 500 with the request id and nothing of the inte
 });
 
 test('a domain whose route names a missing operation fails at cold start', () => {
-  expect(() => domainHandler('system', { health: operation({ summary: 'x', handle: async () => ({}) }) })).toThrow(
-    /system\.openapi/,
-  );
+  expect(() =>
+    domainHandler('system', { health: operation({ summary: 'x', handle: async () => ({}) }) }),
+  ).toThrow(/system\.openapi/);
 });
 
 test('a route of another domain is not served by this one', async () => {

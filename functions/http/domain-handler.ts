@@ -1,13 +1,16 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Domain, type Route, roleAllows, routeKey, routes } from '#functions/routes.ts';
-import { anonymous, type AuthorizedEvent, type Caller, callerOf } from './caller.ts';
+import { type AuthorizedEvent, anonymous, type Caller, callerOf } from './caller.ts';
 import { CairnError, internalError } from './errors.ts';
 import { maxJsonBodyBytes } from './limits.ts';
 import type { Operation, Operations } from './operation.ts';
 import { parseInput, queryObject } from './validate.ts';
 
-export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+export type HttpResult = APIGatewayProxyStructuredResultV2 & {
+  statusCode: number;
+  headers: Record<string, string>;
+};
 
 const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
@@ -19,7 +22,9 @@ export function jsonResult(statusCode: number, body: unknown, requestId: string)
 /** Maps a thrown value to its response: our codes by the status table, anything else to a bare 500. */
 export function errorResult(error: unknown, requestId: string): HttpResult {
   if (error instanceof CairnError) return jsonResult(error.status, error.toBody(), requestId);
-  console.error(JSON.stringify({ level: 'error', requestId, message: String(error), stack: (error as Error)?.stack }));
+  console.error(
+    JSON.stringify({ level: 'error', requestId, message: String(error), stack: (error as Error)?.stack }),
+  );
   const internal = internalError(requestId);
   return jsonResult(internal.status, internal.toBody(), requestId);
 }
@@ -28,10 +33,14 @@ function authorize(route: Route, event: AuthorizedEvent): Caller {
   if (route.role === 'public') return anonymous;
   const caller = callerOf(event);
   if (caller.role === 'anonymous' || !roleAllows(caller.role, route.role)) {
-    throw new CairnError('auth.forbidden', `This route needs the ${route.role} role; this key has ${caller.role}`, {
-      needed: route.role,
-      role: caller.role,
-    });
+    throw new CairnError(
+      'auth.forbidden',
+      `This route needs the ${route.role} role; this key has ${caller.role}`,
+      {
+        needed: route.role,
+        role: caller.role,
+      },
+    );
   }
   return caller;
 }
@@ -47,24 +56,40 @@ function jsonBody(op: Operation, event: AuthorizedEvent): unknown {
   if (raw === undefined) return undefined;
   const size = Buffer.byteLength(raw);
   if (size > maxJsonBodyBytes) {
-    throw new CairnError('request.too_large', `Request body is ${size} bytes; the limit is ${maxJsonBodyBytes}`, {
-      limit: maxJsonBodyBytes,
-    });
+    throw new CairnError(
+      'request.too_large',
+      `Request body is ${size} bytes; the limit is ${maxJsonBodyBytes}`,
+      {
+        limit: maxJsonBodyBytes,
+      },
+    );
   }
   const type = event.headers?.['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new CairnError('request.unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json"', {
-      contentType: type,
-    });
+    throw new CairnError(
+      'request.unsupported_media_type',
+      'Send the body as JSON with "Content-Type: application/json"',
+      {
+        contentType: type,
+      },
+    );
   }
   try {
     return JSON.parse(raw);
   } catch (error) {
-    throw new CairnError('request.malformed_json', `Request body is not valid JSON: ${(error as Error).message}`);
+    throw new CairnError(
+      'request.malformed_json',
+      `Request body is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 
-async function invoke(op: Operation, route: Route, event: AuthorizedEvent, requestId: string): Promise<HttpResult> {
+async function invoke(
+  op: Operation,
+  route: Route,
+  event: AuthorizedEvent,
+  requestId: string,
+): Promise<HttpResult> {
   const caller = authorize(route, event);
   const path = op.path ? parseInput('path', op.path, event.pathParameters ?? {}) : undefined;
   const query = op.query ? parseInput('query', op.query, queryObject(event.rawQueryString)) : undefined;
@@ -91,7 +116,11 @@ export function domainHandler(domain: Domain, operations: Operations) {
     const requestId = event.requestContext.requestId;
     try {
       const entry = byKey.get(event.routeKey);
-      if (!entry) throw new CairnError('route.not_found', `No route ${event.requestContext.http.method} ${event.rawPath}`);
+      if (!entry)
+        throw new CairnError(
+          'route.not_found',
+          `No route ${event.requestContext.http.method} ${event.rawPath}`,
+        );
       return await invoke(entry.op, entry.route, event, requestId);
     } catch (error) {
       return errorResult(error, requestId);

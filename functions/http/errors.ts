@@ -1,3 +1,5 @@
+import type { ExperimentsErrorCode } from '#functions/experiments/errors.ts';
+import type { RunsErrorCode } from '#functions/runs/errors.ts';
 import type { SearchErrorCode } from '#functions/search/errors.ts';
 import type { TenantsErrorCode } from '#functions/tenants/errors.ts';
 
@@ -14,7 +16,12 @@ export type EdgeErrorCode =
   | 'auth.forbidden'
   | 'internal';
 
-export type ErrorCode = EdgeErrorCode | SearchErrorCode | TenantsErrorCode;
+export type ErrorCode =
+  | EdgeErrorCode
+  | SearchErrorCode
+  | TenantsErrorCode
+  | ExperimentsErrorCode
+  | RunsErrorCode;
 
 /**
  * The one place error codes meet HTTP. A new code without a status fails the typecheck.
@@ -38,6 +45,16 @@ export const httpStatus = {
   'search.invalid_filter': 400,
   'search.invalid_order_by': 400,
   'search.invalid_page_token': 400,
+  'experiments.not_found': 404,
+  'experiments.already_exists': 409,
+  'experiments.not_active': 409,
+  'experiments.default_protected': 400,
+  'runs.not_found': 404,
+  'runs.not_active': 409,
+  'runs.param_conflict': 400,
+  'runs.tag_not_found': 404,
+  'runs.too_large': 400,
+  'runs.busy': 409,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface ErrorBody {

@@ -16,9 +16,17 @@ function parameters(op: Operation): JsonSchema[] {
     ['query', op.query],
   ] as const) {
     if (!schema) continue;
-    const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const json = toSchema(schema, 'input') as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
-      list.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: property });
+      list.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        schema: property,
+      });
     }
   }
   return list;
@@ -33,7 +41,11 @@ const errorResponse = {
  * The OpenAPI 3.1 document, generated from the route table and each operation's zod schemas, so
  * that it cannot describe a route that does not exist or miss one that does.
  */
-export function openApiDocument(routes: readonly Route[], operations: Record<string, Operations>, version: string) {
+export function openApiDocument(
+  routes: readonly Route[],
+  operations: Record<string, Operations>,
+  version: string,
+) {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const op = operations[route.domain]?.[route.op];
@@ -55,10 +67,14 @@ export function openApiDocument(routes: readonly Route[], operations: Record<str
     };
     if (route.role !== 'public') entry.security = [{ apiKey: [] }];
     if (op.body) {
-      entry.requestBody = { required: true, content: { 'application/json': { schema: toSchema(op.body, 'input') } } };
+      entry.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: toSchema(op.body, 'input') } },
+      };
     }
     paths[route.path] ??= {};
-    const methods = route.method === 'ANY' ? ['get', 'post', 'put', 'patch', 'delete'] : [route.method.toLowerCase()];
+    const methods =
+      route.method === 'ANY' ? ['get', 'post', 'put', 'patch', 'delete'] : [route.method.toLowerCase()];
     for (const method of methods) paths[route.path]![method] = entry;
   }
   return {
@@ -66,10 +82,13 @@ export function openApiDocument(routes: readonly Route[], operations: Record<str
     info: {
       title: 'Cairn API',
       version,
-      description: 'Experiment tracking, model registry and data versioning. Authenticate with "Authorization: Bearer <API key>".',
+      description:
+        'Experiment tracking, model registry and data versioning. Authenticate with "Authorization: Bearer <API key>".',
     },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Cairn API key (cairn_…)' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A Cairn API key (cairn_…)' },
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -78,7 +97,11 @@ export function openApiDocument(routes: readonly Route[], operations: Record<str
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                details: { type: 'object' },
+              },
             },
           },
         },

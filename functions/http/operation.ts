@@ -17,7 +17,11 @@ type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
  * One API operation: its edge schemas and its handler. Handlers get parsed, typed input and never
  * see the Lambda event.
  */
-export interface Operation<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+export interface Operation<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+> {
   summary: string;
   path?: P;
   query?: Q;

@@ -7,7 +7,11 @@ import { validationError } from './errors.ts';
  * @example
  * const body = parseInput('body', CreateKey, json); // typed, or a 400 with details.issues
  */
-export function parseInput<S extends z.ZodType>(where: 'path' | 'query' | 'body', schema: S, value: unknown): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  where: 'path' | 'query' | 'body',
+  schema: S,
+  value: unknown,
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.flatMap((issue) => {

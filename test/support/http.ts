@@ -15,7 +15,11 @@ export interface RequestOptions {
 }
 
 /** One real HTTP request to the local gateway; the body is parsed as JSON when it is JSON. */
-export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   let body: string | undefined = options.rawBody;
@@ -26,5 +30,9 @@ export async function api<T = any>(method: string, path: string, options: Reques
   const response = await fetch(`${inject('cairn').url}${path}`, { method, headers, body });
   const text = await response.text();
   const isJson = response.headers.get('content-type')?.includes('json');
-  return { status: response.status, headers: response.headers, body: (isJson && text ? JSON.parse(text) : text) as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (isJson && text ? JSON.parse(text) : text) as T,
+  };
 }

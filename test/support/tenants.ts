@@ -18,15 +18,20 @@ export function operatorKey(): string {
 /** A new tenant of its own for one test: no shared state, no cleanup order. */
 export async function newTenant(label = 't'): Promise<TestTenant> {
   const id = `${label}-${randomBytes(5).toString('hex')}`;
-  const created = await api('POST', '/api/v1/tenants', { key: operatorKey(), body: { id, name: `Test ${id}` } });
-  if (created.status !== 201) throw new Error(`could not create tenant: ${created.status} ${JSON.stringify(created.body)}`);
+  const created = await api('POST', '/api/v1/tenants', {
+    key: operatorKey(),
+    body: { id, name: `Test ${id}` },
+  });
+  if (created.status !== 201)
+    throw new Error(`could not create tenant: ${created.status} ${JSON.stringify(created.body)}`);
   const adminKey: string = created.body.apiKey.secret;
   return {
     id,
     adminKey,
     async keyWith(role) {
       const made = await api('POST', '/api/v1/keys', { key: adminKey, body: { name: `${role} key`, role } });
-      if (made.status !== 201) throw new Error(`could not create key: ${made.status} ${JSON.stringify(made.body)}`);
+      if (made.status !== 201)
+        throw new Error(`could not create key: ${made.status} ${JSON.stringify(made.body)}`);
       return made.body.apiKey.secret;
     },
     call: (method, path, options = {}) => api(method, path, { key: adminKey, ...options }),

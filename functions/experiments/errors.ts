@@ -1,0 +1,6 @@
+/** Error codes the experiments domain throws; their HTTP statuses live in `#http/errors.ts`. */
+export type ExperimentsErrorCode =
+  | 'experiments.not_found'
+  | 'experiments.already_exists'
+  | 'experiments.not_active'
+  | 'experiments.default_protected';

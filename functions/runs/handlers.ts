@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { downsample } from '#functions/metrics/downsample.ts';
+import { type Point, toWire } from '#functions/metrics/point.ts';
+import * as Metrics from '#functions/metrics/store.ts';
+import { offsetPage } from '#functions/search/offset-page.ts';
+import { operation } from '#http/operation.ts';
+import {
+  BulkHistoryBody,
+  CreateRunBody,
+  HistoryQuery,
+  LogBatchBody,
+  Run,
+  RunPath,
+  RunTagPath,
+  SearchRunsBody,
+  UpdateRunBody,
+  WirePoint,
+} from './schema.ts';
+import { searchRuns } from './search.ts';
+import * as Runs from './store.ts';
+
+const One = z.object({ run: Run });
+const wirePoints = (points: Point[]) => points.map((point) => ({ ...point, value: toWire(point.value) }));
+
+export const operations = {
+  createRun: operation({
+    summary: 'Start a run in an experiment',
+    body: CreateRunBody,
+    status: 201,
+    response: One,
+    handle: async ({ caller, body }) => ({
+      run: await Runs.createRun(caller.tenantId, body, caller.principal),
+    }),
+  }),
+
+  getRun: operation({
+    summary: 'One run with its params, tags and latest metric values',
+    path: RunPath,
+    response: One,
+    handle: async ({ caller, path }) => ({ run: await Runs.getRun(caller.tenantId, path.runId) }),
+  }),
+
+  updateRun: operation({
+    summary: 'Set a run status (end time defaults to now when it ends), end time or name',
+    path: RunPath,
+    body: UpdateRunBody,
+    response: One,
+    handle: async ({ caller, path, body }) => ({
+      run: await Runs.updateRun(caller.tenantId, path.runId, body),
+    }),
+  }),
+
+  deleteRun: operation({
+    summary: 'Soft-delete a run (restorable)',
+    path: RunPath,
+    response: One,
+    handle: async ({ caller, path }) => ({
+      run: await Runs.setRunLifecycle(caller.tenantId, path.runId, 'deleted'),
+    }),
+  }),
+
+  restoreRun: operation({
+    summary: 'Restore a deleted run',
+    path: RunPath,
+    response: One,
+    handle: async ({ caller, path }) => ({
+      run: await Runs.setRunLifecycle(caller.tenantId, path.runId, 'active'),
+    }),
+  }),
+
+  logBatch: operation({
+    summary:
+      'Log up to 1,000 metrics, 100 params and 100 tags at once; a repeated batchId is not logged twice',
+    path: RunPath,
+    body: LogBatchBody,
+    response: z.object({ duplicate: z.boolean() }),
+    handle: ({ caller, path, body }) => Runs.logBatch(caller.tenantId, path.runId, body, Date.now()),
+  }),
+
+  deleteRunTag: operation({
+    summary: 'Delete a tag of a run',
+    path: RunTagPath,
+    response: z.object({}),
+    handle: async ({ caller, path }) => {
+      await Runs.deleteTag(caller.tenantId, path.runId, path.key);
+      return {};
+    },
+  }),
+
+  searchRuns: operation({
+    summary: "Search runs of experiments with MLflow's filter grammar and order_by",
+    body: SearchRunsBody,
+    response: z.object({ runs: z.array(Run), nextPageToken: z.string().optional() }),
+    handle: ({ caller, body }) => searchRuns(caller.tenantId, body),
+  }),
+
+  getMetricHistory: operation({
+    summary: 'The history of one metric of a run, paged, or downsampled to maxPoints keeping its shape',
+    path: RunPath,
+    query: HistoryQuery,
+    response: z.object({ key: z.string(), points: z.array(WirePoint), nextPageToken: z.string().optional() }),
+    handle: async ({ caller, path, query }) => {
+      await Runs.getRun(caller.tenantId, path.runId);
+      const range = { startStep: query.startStep, endStep: query.endStep };
+      const points =
+        (await Metrics.readHistories(caller.tenantId, path.runId, [query.key], range)).get(query.key) ?? [];
+      if (query.maxPoints) return { key: query.key, points: wirePoints(downsample(points, query.maxPoints)) };
+      const { items, nextPageToken } = offsetPage(points, {
+        ...query,
+        query: [path.runId, query.key, range],
+      });
+      return { key: query.key, points: wirePoints(items), ...(nextPageToken ? { nextPageToken } : {}) };
+    },
+  }),
+
+  getMetricHistories: operation({
+    summary: 'Histories of several metrics of several runs at once, for comparison charts',
+    body: BulkHistoryBody,
+    response: z.object({
+      series: z.array(z.object({ runId: z.string(), key: z.string(), points: z.array(WirePoint) })),
+    }),
+    handle: async ({ caller, body }) => {
+      const range = { startStep: body.startStep, endStep: body.endStep };
+      const perRun = await Promise.all(
+        body.runIds.map(async (runId) => {
+          await Runs.getRun(caller.tenantId, runId);
+          const histories = await Metrics.readHistories(caller.tenantId, runId, body.keys, range);
+          return body.keys.map((key) => {
+            const points = histories.get(key) ?? [];
+            return {
+              runId,
+              key,
+              points: wirePoints(body.maxPoints ? downsample(points, body.maxPoints) : points),
+            };
+          });
+        }),
+      );
+      return { series: perRun.flat() };
+    },
+  }),
+};

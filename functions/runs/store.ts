@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import * as Experiments from '#functions/experiments/store.ts';
+import { isLater, type KeyedPoint, toWire } from '#functions/metrics/point.ts';
+import * as Metrics from '#functions/metrics/store.ts';
+import { CairnError } from '#http/errors.ts';
+import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
+import { indexes } from '#table/definition.ts';
+import { keys, runShards } from '#table/keys.ts';
+import { maxItemBytes } from '#table/limits.ts';
+import { generateRunName } from './names.ts';
+import type { LogBatchBody, Run, RunStatus } from './schema.ts';
+
+/**
+ * A latest metric value as stored: always a string, because DynamoDB numbers stop at 1e-130 and
+ * 1e126 while doubles go far beyond, and `String` round-trips every double exactly.
+ */
+interface StoredLatest {
+  value: string;
+  step: number;
+  timestamp: number;
+}
+
+/** The run item: the run as the API answers it, plus the fields that keep writes safe. */
+interface RunItem extends Omit<Run, 'metrics'> {
+  metrics: Record<string, StoredLatest>;
+  pk: string;
+  sk: string;
+  gsi1pk: string;
+  gsi1sk: string;
+  /** Bumped by every write; a write succeeds only on the version it read. */
+  version: number;
+  /** The last batch ids applied, so that a retried batch changes nothing twice. */
+  batches: string[];
+}
+
+const rememberedBatches = 32;
+const maxAttempts = 8;
+
+const notFound = (runId: string) =>
+  new CairnError('runs.not_found', `Run ${runId} does not exist`, { runId });
+
+function toRun(item: RunItem): Run {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, metrics, ...run } = item;
+  const latest: Run['metrics'] = {};
+  for (const [key, { value, step, timestamp }] of Object.entries(metrics)) {
+    latest[key] = { value: toWire(Number(value)), step, timestamp };
+  }
+  return { ...run, metrics: latest };
+}
+
+/** A run lives in one of `runShards` index partitions, chosen from its id, so one experiment's runs spread out. */
+function shardOf(runId: string): number {
+  return Number.parseInt(runId.slice(0, 4), 16) % runShards;
+}
+
+function indexKeys(tenantId: string, experimentId: string, runId: string, startTime: number) {
+  return {
+    gsi1pk: keys.runsOfExperiment(tenantId, experimentId, shardOf(runId)),
+    gsi1sk: keys.runStartOrder(startTime, runId),
+  };
+}
+
+function checkSize(item: RunItem) {
+  // JSON length is a close upper bound of DynamoDB's item size for these string-heavy items.
+  const size = Buffer.byteLength(JSON.stringify(item));
+  if (size > maxItemBytes - 16 * 1024) {
+    throw new CairnError(
+      'runs.too_large',
+      `Run ${item.id} would hold ${size} bytes of params, tags and metric keys; the limit is about ${maxItemBytes - 16 * 1024}`,
+      {
+        runId: item.id,
+        limit: maxItemBytes - 16 * 1024,
+      },
+    );
+  }
+}
+
+/**
+ * Creates a run in an active experiment. The run item and the experiment's run count are written
+ * in one transaction: a run never lands in a deleted or missing experiment.
+ */
+export async function createRun(
+  tenantId: string,
+  input: {
+    experimentId: string;
+    name?: string;
+    tags?: Record<string, string>;
+    params?: Record<string, string>;
+    startTime?: number;
+    parentRunId?: string;
+  },
+  user: string,
+): Promise<Run> {
+  const experiment = await Experiments.getExperiment(tenantId, input.experimentId);
+  if (experiment.lifecycleStage !== 'active') {
+    throw new CairnError(
+      'experiments.not_active',
+      `Experiment ${experiment.id} is deleted; restore it first`,
+      {
+        experimentId: experiment.id,
+      },
+    );
+  }
+  if (input.parentRunId) await getRun(tenantId, input.parentRunId);
+  const id = randomBytes(16).toString('hex');
+  const startTime = input.startTime ?? Date.now();
+  const item: RunItem = {
+    ...keys.run(tenantId, id),
+    ...indexKeys(tenantId, experiment.id, id, startTime),
+    id,
+    experimentId: experiment.id,
+    name: input.name ?? generateRunName(),
+    status: 'RUNNING',
+    startTime,
+    endTime: null,
+    lifecycleStage: 'active',
+    user,
+    parentRunId: input.parentRunId ?? null,
+    artifactUri: `${experiment.artifactLocation}/${id}/artifacts`,
+    params: input.params ?? {},
+    tags: input.tags ?? {},
+    metrics: {},
+    version: 1,
+    batches: [],
+  };
+  checkSize(item);
+  const { name, doc } = table();
+  try {
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          Experiments.runCreatedWrite(tenantId, experiment.id, Date.now()),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
+      throw new CairnError('experiments.not_active', `Experiment ${experiment.id} was deleted meanwhile`, {
+        experimentId: experiment.id,
+      });
+    }
+    throw error;
+  }
+  return toRun(item);
+}
+
+async function readItem(tenantId: string, runId: string, consistent = false): Promise<RunItem> {
+  const { name, doc } = table();
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: name, Key: keys.run(tenantId, runId), ConsistentRead: consistent }),
+  );
+  if (!Item) throw notFound(runId);
+  return Item as RunItem;
+}
+
+/** One run (key `run`), deleted ones included. */
+export async function getRun(tenantId: string, runId: string): Promise<Run> {
+  return toRun(await readItem(tenantId, runId));
+}
+
+/**
+ * Read, change, write back on the version read; on a concurrent write, read again and retry.
+ * `change` returns `undefined` when there is nothing to write.
+ */
+async function mutateRun(
+  tenantId: string,
+  runId: string,
+  change: (item: RunItem) => RunItem | undefined,
+): Promise<RunItem> {
+  const { name, doc } = table();
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const current = await readItem(tenantId, runId, true);
+    const next = change(structuredClone(current));
+    if (!next) return current;
+    next.version = current.version + 1;
+    checkSize(next);
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: name,
+          Item: next,
+          ConditionExpression: 'version = :seen',
+          ExpressionAttributeValues: { ':seen': current.version },
+        }),
+      );
+      return next;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+  throw new CairnError('runs.busy', `Run ${runId} is being written by many clients at once; retry`, {
+    runId,
+  });
+}
+
+function requireActive(item: RunItem) {
+  if (item.lifecycleStage !== 'active') {
+    throw new CairnError('runs.not_active', `Run ${item.id} is deleted; restore it before logging to it`, {
+      runId: item.id,
+    });
+  }
+}
+
+export async function updateRun(
+  tenantId: string,
+  runId: string,
+  change: { status?: RunStatus; endTime?: number | null; name?: string },
+): Promise<Run> {
+  const item = await mutateRun(tenantId, runId, (run) => {
+    requireActive(run);
+    if (change.status) run.status = change.status;
+    if (change.endTime !== undefined) run.endTime = change.endTime;
+    else if (
+      change.status &&
+      change.status !== 'RUNNING' &&
+      change.status !== 'SCHEDULED' &&
+      run.endTime === null
+    ) {
+      run.endTime = Date.now();
+    }
+    if (change.name) run.name = change.name;
+    return run;
+  });
+  return toRun(item);
+}
+
+/** Soft delete and restore. */
+export async function setRunLifecycle(
+  tenantId: string,
+  runId: string,
+  stage: 'active' | 'deleted',
+): Promise<Run> {
+  const item = await mutateRun(tenantId, runId, (run) => {
+    if (run.lifecycleStage === stage) return undefined;
+    run.lifecycleStage = stage;
+    return run;
+  });
+  return toRun(item);
+}
+
+export async function deleteTag(tenantId: string, runId: string, key: string): Promise<void> {
+  await mutateRun(tenantId, runId, (run) => {
+    requireActive(run);
+    if (!(key in run.tags)) {
+      throw new CairnError('runs.tag_not_found', `Run ${runId} has no tag "${key}"`, { runId, key });
+    }
+    delete run.tags[key];
+    return run;
+  });
+}
+
+/**
+ * Logs a batch of metrics, params and tags. Everything is checked before anything is written: a
+ * rejected batch (deleted run, changed param) writes nothing. Then the run item takes the params,
+ * tags and latest metric values, and the points go into one chunk item named by the batch id.
+ *
+ * A retry of a batch finds its id on the run item and its chunk in place, so it changes nothing;
+ * if the first attempt died between the two writes, the retry writes the missing chunk.
+ */
+export async function logBatch(
+  tenantId: string,
+  runId: string,
+  batch: LogBatchBody,
+  receivedAt: number,
+): Promise<{ duplicate: boolean }> {
+  const batchId = batch.batchId ?? randomBytes(12).toString('base64url');
+  const points: KeyedPoint[] = batch.metrics.map((metric) => ({
+    key: metric.key,
+    value: metric.value,
+    step: metric.step,
+    timestamp: metric.timestamp ?? receivedAt,
+  }));
+  let duplicate = false;
+  await mutateRun(tenantId, runId, (run) => {
+    if (run.batches.includes(batchId)) {
+      duplicate = true;
+      return undefined;
+    }
+    requireActive(run);
+    for (const param of batch.params) {
+      const held = run.params[param.key];
+      if (held !== undefined && held !== param.value) {
+        throw new CairnError(
+          'runs.param_conflict',
+          `Param "${param.key}" is already "${held}" on run ${runId}; params cannot change (tried "${param.value}")`,
+          { key: param.key, existing: held, attempted: param.value },
+        );
+      }
+      run.params[param.key] = param.value;
+    }
+    for (const tag of batch.tags) run.tags[tag.key] = tag.value;
+    for (const point of points) {
+      const latest = run.metrics[point.key];
+      const held = latest && { step: latest.step, timestamp: latest.timestamp, value: Number(latest.value) };
+      if (!held || isLater(point, held)) {
+        run.metrics[point.key] = { value: String(point.value), step: point.step, timestamp: point.timestamp };
+      }
+    }
+    run.batches = [...run.batches, batchId].slice(-rememberedBatches);
+    return run;
+  });
+  if (points.length > 0) {
+    const written = await Metrics.appendChunk(tenantId, runId, batchId, points, receivedAt);
+    duplicate &&= written === 'duplicate';
+  }
+  return { duplicate };
+}
+
+/**
+ * Every run of some experiments (GSI1, `runsOfExperiment`, all shards read in parallel), for
+ * search to filter and order in memory.
+ */
+export async function listRunsOfExperiments(tenantId: string, experimentIds: string[]): Promise<Run[]> {
+  const { name, doc } = table();
+  const partitions = experimentIds.flatMap((experimentId) =>
+    Array.from({ length: runShards }, (_, shard) => keys.runsOfExperiment(tenantId, experimentId, shard)),
+  );
+  const pages = await Promise.all(
+    partitions.map(async (partition) => {
+      const found: Run[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: name,
+            IndexName: indexes.gsi1,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': partition },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) found.push(toRun(item as RunItem));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return found;
+    }),
+  );
+  return pages.flat();
+}
