@@ -34,7 +34,7 @@ export function downsample<P extends Point>(points: P[], maxPoints: number): P[]
   let bucket = 0;
   for (let i = 1; i < count - 1; i += 1) {
     const point = points[i]!;
-    const raw = byStep ? ((point.step - first.step) / span) * buckets : ((i - 1) / interior) * buckets;
+    const raw = byStep ? ((point.step - first.step) * buckets) / span : ((i - 1) * buckets) / interior;
     // Never step backwards, so the output stays in input order even if steps are out of order.
     bucket = Math.min(buckets - 1, Math.max(bucket, Math.floor(raw) || 0));
     const value = point.value;

@@ -214,6 +214,7 @@ const wordStart = /[\p{L}_]/u;
 const wordPart = /[\p{L}\p{M}\p{N}_.\-/:]/u;
 const numberPattern = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const digit = /\d/;
+const space = /\s/u;
 
 function isDigit(ch: string | undefined): boolean {
   return ch !== undefined && digit.test(ch);
@@ -260,7 +261,7 @@ export function tokenize(text: string, fail: Fail): Token[] {
   let at = 0;
   while (at < text.length) {
     const ch = charAt(text, at);
-    if (/\s/u.test(ch)) {
+    if (space.test(ch)) {
       at += ch.length;
     } else if (ch === "'" || ch === '"' || ch === '`') {
       const token = readQuoted(text, at, fail);
@@ -332,8 +333,9 @@ export function readIdentifier(tokens: readonly Token[], at: number, endOfText: 
     return { identifier, next: at + used };
   };
 
-  if (token === undefined)
+  if (token === undefined) {
     return fail(endOfText, 'expected an identifier such as metrics.accuracy', 'identifier');
+  }
   if (token.kind === 'punct' && token.text === '(') {
     return fail(
       token.start,
@@ -349,8 +351,9 @@ export function readIdentifier(tokens: readonly Token[], at: number, endOfText: 
     if (dot === -1) return finish(undefined, token.text, token.start, token, 1);
     const prefix = token.text.slice(0, dot);
     const rest = token.text.slice(dot + 1);
-    if (prefix === '')
+    if (prefix === '') {
       return fail(token.start, `expected an identifier, found "${token.text}"`, 'identifier');
+    }
     if (rest !== '') return finish(prefix, rest, token.start, token, 1);
     const quoted = quotedNameAfter(token, at + 1);
     if (quoted) return finish(prefix, quoted.value, token.start, quoted, 2);
@@ -395,7 +398,7 @@ export function resolveType(prefix: string | undefined): EntityType | undefined 
   return Object.hasOwn(typeNames, name) ? typeNames[name] : undefined;
 }
 
-export function describeTypes(types: readonly EntityType[]): string {
+function describeTypes(types: readonly EntityType[]): string {
   return ['attributes', ...types.map((type) => typeLabels[type])].join(', ');
 }
 
@@ -481,8 +484,9 @@ function readComparator(tokens: readonly Token[], at: number, after: string, end
   if (token?.kind === 'op') return { comparator: token.value, token, next: at + 1 };
   if (token?.kind === 'word') {
     const word = token.text.toUpperCase();
-    if (word === 'LIKE' || word === 'ILIKE' || word === 'IN')
+    if (word === 'LIKE' || word === 'ILIKE' || word === 'IN') {
       return { comparator: word, token, next: at + 1 };
+    }
     if (word === 'NOT') {
       if (isKeyword(tokens[at + 1], 'IN')) return { comparator: 'NOT IN', token, next: at + 2 };
       return fail(

@@ -113,6 +113,11 @@ describe('parseOrderBy', () => {
     expect(error.details).toMatchObject({ clause: orderBy[0], index: 0, position });
   });
 
+  it('rejects order_by that is not a list', () => {
+    const error = orderByError('start_time DESC' as unknown as string[]);
+    expect(error.code).toBe('search.invalid_order_by');
+  });
+
   it('rejects an entry that is not a string', () => {
     const error = orderByError([7 as unknown as string]);
     expect(error.code).toBe('search.invalid_order_by');

@@ -71,7 +71,15 @@ function parseOne(clause: unknown, index: number, spec: SearchSpec): OrderClause
  * search spec. Throws `search.invalid_order_by` with `{ clause, index, position, expected? }`.
  */
 export function parseOrderBy(orderBy: readonly string[] | null | undefined, spec: SearchSpec): OrderClause[] {
-  return (orderBy ?? []).map((clause, index) => parseOne(clause, index, spec));
+  if (orderBy === null || orderBy === undefined) return [];
+  if (!Array.isArray(orderBy)) {
+    throw new CairnError('search.invalid_order_by', 'Invalid order_by: expected a list of clauses', {
+      clause: orderBy,
+      index: 0,
+      position: 0,
+    });
+  }
+  return orderBy.map((clause, index) => parseOne(clause, index, spec));
 }
 
 type SortValue = string | number | null | undefined;
