@@ -21,18 +21,32 @@ interface StoredLatest {
   timestamp: number;
 }
 
-/** The run item: the run as the API answers it, plus the fields that keep writes safe. */
-interface RunItem extends Omit<Run, 'metrics'> {
+/** What a run holds that grows with use: kept as one JSON attribute. */
+interface RunData {
+  params: Record<string, string>;
+  tags: Record<string, string>;
   metrics: Record<string, StoredLatest>;
+}
+
+/**
+ * The run item: the run's attributes, plus `data` (params, tags, latest metrics) as one JSON
+ * string. Search reads every run of an experiment, and one string attribute unmarshals about five
+ * times faster than forty nested maps.
+ */
+interface RunItem extends Omit<Run, 'metrics' | 'params' | 'tags'> {
   pk: string;
   sk: string;
   gsi1pk: string;
   gsi1sk: string;
+  data: string;
   /** Bumped by every write; a write succeeds only on the version it read. */
   version: number;
   /** The last batch ids applied, so that a retried batch changes nothing twice. */
   batches: string[];
 }
+
+/** A run item opened for change: its data parsed. */
+interface OpenRun extends Omit<RunItem, 'data'>, RunData {}
 
 const rememberedBatches = 32;
 const maxAttempts = 8;
@@ -40,10 +54,20 @@ const maxAttempts = 8;
 const notFound = (runId: string) =>
   new CairnError('runs.not_found', `Run ${runId} does not exist`, { runId });
 
+function open(item: RunItem): OpenRun {
+  const { data, ...rest } = item;
+  return { ...rest, ...(JSON.parse(data) as RunData) };
+}
+
+function close(run: OpenRun): RunItem {
+  const { params, tags, metrics, ...rest } = run;
+  return { ...rest, data: JSON.stringify({ params, tags, metrics } satisfies RunData) };
+}
+
 function toRun(item: RunItem): Run {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, metrics, ...run } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, ...run } = open(item);
   const latest: Run['metrics'] = {};
-  for (const [key, { value, step, timestamp }] of Object.entries(metrics)) {
+  for (const [key, { value, step, timestamp }] of Object.entries(run.metrics)) {
     latest[key] = { value: toWire(Number(value)), step, timestamp };
   }
   return { ...run, metrics: latest };
@@ -62,7 +86,7 @@ function indexKeys(tenantId: string, experimentId: string, runId: string, startT
 }
 
 function checkSize(item: RunItem) {
-  // JSON length is a close upper bound of DynamoDB's item size for these string-heavy items.
+  // JSON length is a close upper bound of DynamoDB's item size for this string-heavy item.
   const size = Buffer.byteLength(JSON.stringify(item));
   if (size > maxItemBytes - 16 * 1024) {
     throw new CairnError(
@@ -105,7 +129,7 @@ export async function createRun(
   if (input.parentRunId) await getRun(tenantId, input.parentRunId);
   const id = randomBytes(16).toString('hex');
   const startTime = input.startTime ?? Date.now();
-  const item: RunItem = {
+  const item = close({
     ...keys.run(tenantId, id),
     ...indexKeys(tenantId, experiment.id, id, startTime),
     id,
@@ -123,7 +147,7 @@ export async function createRun(
     metrics: {},
     version: 1,
     batches: [],
-  };
+  });
   checkSize(item);
   const { name, doc } = table();
   try {
@@ -167,14 +191,15 @@ export async function getRun(tenantId: string, runId: string): Promise<Run> {
 async function mutateRun(
   tenantId: string,
   runId: string,
-  change: (item: RunItem) => RunItem | undefined,
+  change: (run: OpenRun) => OpenRun | undefined,
 ): Promise<RunItem> {
   const { name, doc } = table();
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await readItem(tenantId, runId, true);
-    const next = change(structuredClone(current));
-    if (!next) return current;
-    next.version = current.version + 1;
+    const changed = change(open(current));
+    if (!changed) return current;
+    changed.version = current.version + 1;
+    const next = close(changed);
     checkSize(next);
     try {
       await doc.send(
@@ -195,7 +220,7 @@ async function mutateRun(
   });
 }
 
-function requireActive(item: RunItem) {
+function requireActive(item: OpenRun) {
   if (item.lifecycleStage !== 'active') {
     throw new CairnError('runs.not_active', `Run ${item.id} is deleted; restore it before logging to it`, {
       runId: item.id,

@@ -1,0 +1,27 @@
+// `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
+// Figures come from one run on a shared machine: quote medians and ratios, not single timings.
+import { costBench } from './cost.ts';
+import { searchBench } from './search.ts';
+
+type Bench = () => Promise<{ name: string; lines: string[] }>;
+
+const benches: Record<string, Bench> = {
+  cost: costBench,
+  search: () => searchBench(),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+process.env.CAIRN_QUIET = '1';
+for (const [name, bench] of Object.entries(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  const started = performance.now();
+  const result = await bench();
+  console.log(`\n== ${result.name}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  for (const line of result.lines) console.log(`   ${line}`);
+}
+process.exit(0);
