@@ -1,6 +1,7 @@
 // `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
 // Figures come from one run on a shared machine: quote medians and ratios, not single timings.
 import { costBench } from './cost.ts';
+import { historyBench } from './history.ts';
 import { searchBench } from './search.ts';
 
 type Bench = () => Promise<{ name: string; lines: string[] }>;
@@ -8,6 +9,7 @@ type Bench = () => Promise<{ name: string; lines: string[] }>;
 const benches: Record<string, Bench> = {
   cost: costBench,
   search: () => searchBench(),
+  history: () => historyBench(),
 };
 
 const wanted = process.argv.slice(2);
