@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as Events from '#functions/events/store.ts';
 import { downsample } from '#functions/metrics/downsample.ts';
 import { type Point, toWire } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
@@ -54,18 +55,32 @@ export const operations = {
     summary: 'Soft-delete a run (restorable)',
     path: RunPath,
     response: One,
-    handle: async ({ caller, path }) => ({
-      run: await Runs.setRunLifecycle(caller.tenantId, path.runId, 'deleted'),
-    }),
+    handle: async ({ caller, path }) => {
+      const run = await Runs.setRunLifecycle(caller.tenantId, path.runId, 'deleted');
+      await Events.record(caller.tenantId, {
+        type: 'run.deleted',
+        actor: Events.actorOf(caller),
+        resource: `runs/${run.id}`,
+        after: { name: run.name, experimentId: run.experimentId, lifecycleStage: run.lifecycleStage },
+      });
+      return { run };
+    },
   }),
 
   restoreRun: operation({
     summary: 'Restore a deleted run',
     path: RunPath,
     response: One,
-    handle: async ({ caller, path }) => ({
-      run: await Runs.setRunLifecycle(caller.tenantId, path.runId, 'active'),
-    }),
+    handle: async ({ caller, path }) => {
+      const run = await Runs.setRunLifecycle(caller.tenantId, path.runId, 'active');
+      await Events.record(caller.tenantId, {
+        type: 'run.restored',
+        actor: Events.actorOf(caller),
+        resource: `runs/${run.id}`,
+        after: { name: run.name, experimentId: run.experimentId, lifecycleStage: run.lifecycleStage },
+      });
+      return { run };
+    },
   }),
 
   logBatch: operation({

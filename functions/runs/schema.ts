@@ -8,6 +8,7 @@ import {
   ViewType,
 } from '#functions/experiments/fields.ts';
 import { ExperimentId } from '#functions/experiments/schema.ts';
+import { LoggedModelId } from '#functions/logged-models/schema.ts';
 import { fromWire } from '#functions/metrics/point.ts';
 
 /** MLflow's run ids: uuid4 hex, lowercase. */
@@ -37,6 +38,35 @@ const WireNumber = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])
 
 export const LatestMetric = z.object({ value: WireNumber, step: z.number(), timestamp: z.number() });
 
+/** MLflow's limits on a dataset a run names as an input (`mlflow/utils/validation.py`). */
+export const datasetLimits = { name: 500, digest: 36, sourceType: 36, source: 65_535, schema: 1_048_575 } as const;
+
+/**
+ * A dataset a run used, as MLflow clients describe it: where it came from and a digest of its
+ * content. `tags` carry its role, e.g. `mlflow.data.context: training`.
+ */
+export const DatasetInput = z.object({
+  name: z.string().min(1).max(datasetLimits.name),
+  digest: z.string().min(1).max(datasetLimits.digest),
+  sourceType: z.string().min(1).max(datasetLimits.sourceType),
+  source: z.string().max(datasetLimits.source),
+  schema: z.string().max(datasetLimits.schema).optional(),
+  profile: z.string().max(datasetLimits.schema).optional(),
+  tags: z.record(EntryKey, TagValue).default({}),
+});
+export type DatasetInput = z.output<typeof DatasetInput>;
+
+/** What a run read (datasets, models) and what it produced (logged models, at a step). */
+export const RunInputs = z.object({
+  datasets: z.array(DatasetInput),
+  models: z.array(z.object({ modelId: LoggedModelId })),
+});
+export type RunInputs = z.output<typeof RunInputs>;
+export const RunOutputs = z.object({
+  models: z.array(z.object({ modelId: LoggedModelId, step: z.number() })),
+});
+export type RunOutputs = z.output<typeof RunOutputs>;
+
 export const Run = z.object({
   id: RunId,
   experimentId: ExperimentId,
@@ -51,6 +81,8 @@ export const Run = z.object({
   params: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()),
   metrics: z.record(z.string(), LatestMetric),
+  inputs: RunInputs,
+  outputs: RunOutputs,
 });
 export type Run = z.infer<typeof Run>;
 

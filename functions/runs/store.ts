@@ -9,7 +9,7 @@ import { indexes } from '#table/definition.ts';
 import { keys, runShards } from '#table/keys.ts';
 import { maxItemBytes } from '#table/limits.ts';
 import { generateRunName } from './names.ts';
-import type { LogBatchBody, Run, RunStatus } from './schema.ts';
+import type { DatasetInput, LogBatchBody, Run, RunInputs, RunOutputs, RunStatus } from './schema.ts';
 
 /**
  * A latest metric value as stored: always a string, because DynamoDB numbers stop at 1e-130 and
@@ -26,6 +26,9 @@ interface RunData {
   params: Record<string, string>;
   tags: Record<string, string>;
   metrics: Record<string, StoredLatest>;
+  /** Absent on runs that never logged any. */
+  inputs?: RunInputs;
+  outputs?: RunOutputs;
 }
 
 /**
@@ -33,12 +36,14 @@ interface RunData {
  * string. Search reads every run of an experiment, and one string attribute unmarshals about five
  * times faster than forty nested maps.
  */
-interface RunItem extends Omit<Run, 'metrics' | 'params' | 'tags'> {
+interface RunItem extends Omit<Run, 'metrics' | 'params' | 'tags' | 'inputs' | 'outputs'> {
   pk: string;
   sk: string;
   gsi1pk: string;
   gsi1sk: string;
   data: string;
+  /** When the item was last written (ms); also its GSI1 sort key. */
+  updatedAt: number;
   /** Bumped by every write; a write succeeds only on the version it read. */
   version: number;
   /** The last batch ids applied, so that a retried batch changes nothing twice. */
@@ -59,18 +64,30 @@ function open(item: RunItem): OpenRun {
   return { ...rest, ...(JSON.parse(data) as RunData) };
 }
 
+/** Serialises a run for writing; every write moves it to the end of GSI1's change order. */
 function close(run: OpenRun): RunItem {
-  const { params, tags, metrics, ...rest } = run;
-  return { ...rest, data: JSON.stringify({ params, tags, metrics } satisfies RunData) };
+  const { params, tags, metrics, inputs, outputs, ...rest } = run;
+  const updatedAt = Math.max(Date.now(), run.updatedAt + 1);
+  return {
+    ...rest,
+    updatedAt,
+    gsi1sk: keys.runChangeOrder(updatedAt, run.id),
+    data: JSON.stringify({ params, tags, metrics, inputs, outputs } satisfies RunData),
+  };
 }
 
 function toRun(item: RunItem): Run {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, ...run } = open(item);
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, updatedAt: _u, ...run } = open(item);
   const latest: Run['metrics'] = {};
   for (const [key, { value, step, timestamp }] of Object.entries(run.metrics)) {
     latest[key] = { value: toWire(Number(value)), step, timestamp };
   }
-  return { ...run, metrics: latest };
+  return {
+    ...run,
+    metrics: latest,
+    inputs: run.inputs ?? { datasets: [], models: [] },
+    outputs: run.outputs ?? { models: [] },
+  };
 }
 
 /** A run lives in one of `runShards` index partitions, chosen from its id, so one experiment's runs spread out. */
@@ -78,12 +95,6 @@ function shardOf(runId: string): number {
   return Number.parseInt(runId.slice(0, 4), 16) % runShards;
 }
 
-function indexKeys(tenantId: string, experimentId: string, runId: string, startTime: number) {
-  return {
-    gsi1pk: keys.runsOfExperiment(tenantId, experimentId, shardOf(runId)),
-    gsi1sk: keys.runStartOrder(startTime, runId),
-  };
-}
 
 function checkSize(item: RunItem) {
   // JSON length is a close upper bound of DynamoDB's item size for this string-heavy item.
@@ -131,7 +142,9 @@ export async function createRun(
   const startTime = input.startTime ?? Date.now();
   const item = close({
     ...keys.run(tenantId, id),
-    ...indexKeys(tenantId, experiment.id, id, startTime),
+    gsi1pk: keys.runsOfExperiment(tenantId, experiment.id, shardOf(id)),
+    gsi1sk: '',
+    updatedAt: 0,
     id,
     experimentId: experiment.id,
     name: input.name ?? generateRunName(),
@@ -334,33 +347,87 @@ export async function logBatch(
 }
 
 /**
- * Every run of some experiments (GSI1, `runsOfExperiment`, all shards read in parallel), for
- * search to filter and order in memory.
+ * The runs of one experiment written after `since` (ms), or all of them (GSI1, `runsOfExperiment`,
+ * every shard read in parallel, sort key `runChangeOrder`). Search keeps what it read and asks
+ * only for what changed since.
  */
-export async function listRunsOfExperiments(tenantId: string, experimentIds: string[]): Promise<Run[]> {
+export async function listRunsOfExperiment(
+  tenantId: string,
+  experimentId: string,
+  since?: number,
+): Promise<{ run: Run; updatedAt: number }[]> {
   const { name, doc } = table();
-  const partitions = experimentIds.flatMap((experimentId) =>
-    Array.from({ length: runShards }, (_, shard) => keys.runsOfExperiment(tenantId, experimentId, shard)),
-  );
   const pages = await Promise.all(
-    partitions.map(async (partition) => {
-      const found: Run[] = [];
+    Array.from({ length: runShards }, async (_, shard) => {
+      const found: { run: Run; updatedAt: number }[] = [];
       let start: Record<string, unknown> | undefined;
       do {
         const page = await doc.send(
           new QueryCommand({
             TableName: name,
             IndexName: indexes.gsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': partition },
+            KeyConditionExpression: since === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk > :since',
+            ExpressionAttributeValues: {
+              ':pk': keys.runsOfExperiment(tenantId, experimentId, shard),
+              ...(since === undefined ? {} : { ':since': keys.runChangeOrder(since, '') }),
+            },
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of page.Items ?? []) found.push(toRun(item as RunItem));
+        for (const item of page.Items ?? []) found.push({ run: toRun(item as RunItem), updatedAt: item.updatedAt });
         start = page.LastEvaluatedKey;
       } while (start);
       return found;
     }),
   );
   return pages.flat();
+}
+
+/**
+ * Records what a run read: datasets (by name and digest) and logged models. Logging one again
+ * changes nothing, as in MLflow, so autologging the same dataset every epoch is harmless.
+ */
+export async function logInputs(
+  tenantId: string,
+  runId: string,
+  logged: { datasets: DatasetInput[]; models: { modelId: string }[] },
+): Promise<void> {
+  await mutateRun(tenantId, runId, (run) => {
+    requireActive(run);
+    const inputs = run.inputs ?? { datasets: [], models: [] };
+    let added = 0;
+    for (const dataset of logged.datasets) {
+      if (!inputs.datasets.some((held) => held.name === dataset.name && held.digest === dataset.digest)) {
+        inputs.datasets.push(dataset);
+        added++;
+      }
+    }
+    for (const { modelId } of logged.models) {
+      if (!inputs.models.some((held) => held.modelId === modelId)) {
+        inputs.models.push({ modelId });
+        added++;
+      }
+    }
+    if (added === 0) return undefined;
+    run.inputs = inputs;
+    return run;
+  });
+}
+
+/** Records the logged models a run produced, each at a step; MLflow 3 links later metrics to them. */
+export async function logOutputs(
+  tenantId: string,
+  runId: string,
+  models: { modelId: string; step: number }[],
+): Promise<void> {
+  await mutateRun(tenantId, runId, (run) => {
+    requireActive(run);
+    const outputs = run.outputs ?? { models: [] };
+    const fresh = models.filter(
+      (model) => !outputs.models.some((held) => held.modelId === model.modelId && held.step === model.step),
+    );
+    if (fresh.length === 0) return undefined;
+    run.outputs = { models: [...outputs.models, ...fresh.map(({ modelId, step }) => ({ modelId, step }))] };
+    return run;
+  });
 }
