@@ -139,3 +139,24 @@ describe('run search with MLflow filter grammar', () => {
     expect((await search({ orderBy: ['colour DESC'] })).body.error.code).toBe('search.invalid_order_by');
   });
 });
+
+describe('search sees every write at once', () => {
+  test('a run changed, created or deleted after a search shows up changed in the next one', async () => {
+    const own = await newTenant('fresh');
+    const exp = (await own.call('POST', '/api/v1/experiments', { body: { name: 'fresh' } })).body.experiment.id;
+    const find = async (filter: string) =>
+      (await own.call('POST', '/api/v1/runs/search', { body: { experimentIds: [exp], filter } })).body.runs.map(
+        (run: { name: string }) => run.name,
+      );
+    const first = (await own.call('POST', '/api/v1/runs', { body: { experimentId: exp, name: 'first' } })).body.run;
+    expect(await find('metrics.acc > 0.5')).toEqual([]);
+
+    await own.call('POST', `/api/v1/runs/${first.id}/log`, { body: { metrics: [{ key: 'acc', value: 0.9 }] } });
+    await own.call('POST', '/api/v1/runs', { body: { experimentId: exp, name: 'second', tags: { t: 'x' } } });
+
+    expect(await find('metrics.acc > 0.5')).toEqual(['first']);
+    expect(await find("tags.t = 'x'")).toEqual(['second']);
+    await own.call('DELETE', `/api/v1/runs/${first.id}`);
+    expect(await find('metrics.acc > 0.5')).toEqual([]);
+  });
+});
