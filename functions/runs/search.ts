@@ -1,6 +1,6 @@
 import { matches, parseFilter, runSearch, type Searchable } from '#functions/search/filter.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
-import { compareBy, parseOrderBy } from '#functions/search/order.ts';
+import { parseOrderBy, sortBy } from '#functions/search/order.ts';
 import { attributeTagsOf } from './attribute-tags.ts';
 import type { Run, SearchRunsBody } from './schema.ts';
 import { listRunsOfExperiment } from './store.ts';
@@ -95,7 +95,7 @@ async function runsOf(tenantId: string, experimentId: string): Promise<Iterable<
  */
 export async function searchRuns(tenantId: string, request: SearchRunsBody): Promise<{ runs: Run[]; nextPageToken?: string }> {
   const clauses = parseFilter(request.filter, runSearch);
-  const order = compareBy(parseOrderBy(request.orderBy, runSearch), runSearch.defaultOrder);
+  const orderBy = parseOrderBy(request.orderBy, runSearch);
   const experiments = await Promise.all([...new Set(request.experimentIds)].map((id) => runsOf(tenantId, id)));
   const kept: Entry[] = [];
   for (const entries of experiments) {
@@ -104,9 +104,10 @@ export async function searchRuns(tenantId: string, request: SearchRunsBody): Pro
       if (matches(entry.searchable, clauses)) kept.push(entry);
     }
   }
-  kept.sort((a, b) => order(a.searchable, b.searchable));
-  const { experimentIds, filter, orderBy, viewType } = request;
-  const { items, nextPageToken } = offsetPage(kept, { ...request, query: [experimentIds, filter, orderBy, viewType] });
+  const ordered = sortBy(kept, (entry) => entry.searchable, orderBy, runSearch.defaultOrder);
+  const { experimentIds, filter, viewType } = request;
+  const query = [experimentIds, filter, request.orderBy, viewType];
+  const { items, nextPageToken } = offsetPage(ordered, { ...request, query });
   const runs = items.map(({ run }) => run);
   return nextPageToken ? { runs, nextPageToken } : { runs };
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { CairnError } from '#http/errors.ts';
 import { experimentSearch, modelSearch, modelVersionSearch, runSearch, type Searchable } from './filter.ts';
-import { compareBy, type OrderClause, parseOrderBy } from './order.ts';
+import { compareBy, type OrderClause, parseOrderBy, sortBy } from './order.ts';
 
 function orderByError(orderBy: string[], spec = runSearch): CairnError {
   try {
@@ -242,5 +242,17 @@ describe('compareBy', () => {
     const runs = [entity({ run_id: 's', status: 'x' }), entity({ run_id: 'n', status: 3 })];
     runs.sort(compareBy(parseOrderBy(['status'], runSearch), []));
     expect(ids(runs)).toEqual(['n', 's']);
+  });
+});
+
+describe('sortBy', () => {
+  test('orders exactly as compareBy does, reading values once per item', () => {
+    const items = Array.from({ length: 200 }, (_, i) => ({
+      attributes: { run_id: `r${(i * 7919) % 200}`, start_time: i % 5 },
+      metrics: i % 9 === 0 ? {} : { acc: i % 13 === 0 ? Number.NaN : (i * 31) % 17 },
+    }));
+    const clauses = parseOrderBy(['metrics.acc DESC'], runSearch);
+    const expected = [...items].sort(compareBy(clauses, runSearch.defaultOrder));
+    expect(sortBy(items, (item) => item, clauses, runSearch.defaultOrder)).toEqual(expected);
   });
 });

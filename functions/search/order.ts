@@ -130,3 +130,28 @@ export function compareBy(
     return 0;
   };
 }
+
+/**
+ * Sorts like `compareBy`, reading each item's sort values once instead of once per comparison:
+ * what keeps a search over 10,000 runs from spending its time in the sort.
+ */
+export function sortBy<T>(
+  items: readonly T[],
+  view: (item: T) => Searchable,
+  orderBy: readonly OrderClause[],
+  defaultOrder: readonly OrderClause[],
+): T[] {
+  const clauses = [...orderBy, ...defaultOrder];
+  const decorated = items.map((item) => {
+    const searchable = view(item);
+    return { item, values: clauses.map((clause) => fieldOf(searchable, clause.type, clause.key)) };
+  });
+  decorated.sort((left, right) => {
+    for (let i = 0; i < clauses.length; i++) {
+      const order = compareValues(left.values[i], right.values[i], clauses[i]!.ascending);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+  return decorated.map(({ item }) => item);
+}
