@@ -247,7 +247,7 @@ describe('compareBy', () => {
 
 describe('sortBy', () => {
   test('orders exactly as compareBy does, reading values once per item', () => {
-    const items = Array.from({ length: 200 }, (_, i) => ({
+    const items: Searchable[] = Array.from({ length: 200 }, (_, i) => ({
       attributes: { run_id: `r${(i * 7919) % 200}`, start_time: i % 5 },
       metrics: i % 9 === 0 ? {} : { acc: i % 13 === 0 ? Number.NaN : (i * 31) % 17 },
     }));
