@@ -249,7 +249,7 @@ describe('sortBy', () => {
   test('orders exactly as compareBy does, reading values once per item', () => {
     const items: Searchable[] = Array.from({ length: 200 }, (_, i) => ({
       attributes: { run_id: `r${(i * 7919) % 200}`, start_time: i % 5 },
-      metrics: i % 9 === 0 ? {} : { acc: i % 13 === 0 ? Number.NaN : (i * 31) % 17 },
+      metrics: i % 9 === 0 ? ({} as Record<string, number>) : { acc: i % 13 === 0 ? Number.NaN : (i * 31) % 17 },
     }));
     const clauses = parseOrderBy(['metrics.acc DESC'], runSearch);
     const expected = [...items].sort(compareBy(clauses, runSearch.defaultOrder));
