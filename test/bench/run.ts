@@ -2,11 +2,15 @@
 // Figures come from one run on a shared machine: quote medians and ratios, not single timings.
 import { costBench } from './cost.ts';
 import { historyBench } from './history.ts';
+import { ingestBench, logOverheadBench } from './ingest.ts';
 import { searchBench } from './search.ts';
+import { stopBenchStack } from './stack.ts';
 
 type Bench = () => Promise<{ name: string; lines: string[] }>;
 
 const benches: Record<string, Bench> = {
+  'log-overhead': () => logOverheadBench(),
+  ingest: () => ingestBench(),
   cost: costBench,
   search: () => searchBench(),
   history: () => historyBench(),
@@ -26,4 +30,5 @@ for (const [name, bench] of Object.entries(benches)) {
   console.log(`\n== ${result.name}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   for (const line of result.lines) console.log(`   ${line}`);
 }
+await stopBenchStack();
 process.exit(0);

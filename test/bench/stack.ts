@@ -4,22 +4,40 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack } from '../../infra/local/stack.ts';
 
-/** A throwaway local stack (DynamoDB Local in memory) for one benchmark process. */
+let shared: Promise<{ url: string; stop(): Promise<void> }> | undefined;
+
+/**
+ * One throwaway local stack (DynamoDB Local in memory) per benchmark process, shared by every
+ * benchmark (the functions' clients are built once per process, as in a warm Lambda); each
+ * benchmark gets a tenant of its own.
+ */
 export async function benchStack() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
-  const stack = await startLocalStack({ dataDir, port: 0, persist: false });
+  shared ??= (async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
+    const stack = await startLocalStack({ dataDir, port: 0, persist: false });
+    return {
+      url: stack.url,
+      async stop() {
+        await stack.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  })();
+  const { url } = await shared;
   const Tenants = await import('#functions/tenants/store.ts');
-  const tenantId = `bench-${Date.now().toString(36)}`;
+  const tenantId = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const { apiKey } = await Tenants.createTenant({ id: tenantId, name: 'bench' }, { name: 'bench', createdBy: 'bench' });
   return {
-    url: stack.url,
+    url,
     tenantId,
     apiKey: apiKey.secret,
-    async stop() {
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    /** The stack outlives each benchmark; `stopBenchStack` ends it. */
+    async stop() {},
   };
+}
+
+export async function stopBenchStack() {
+  if (shared) await (await shared).stop();
 }
 
 /**
