@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as Experiments from '#functions/experiments/store.ts';
-import { isLater, type KeyedPoint, toWire } from '#functions/metrics/point.ts';
+import { decodeLatest, encodeLatest } from '#functions/metrics/latest.ts';
+import { type KeyedPoint, toWire } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
 import { CairnError } from '#http/errors.ts';
 import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
@@ -11,30 +12,20 @@ import { maxItemBytes } from '#table/limits.ts';
 import { generateRunName } from './names.ts';
 import type { DatasetInput, LogBatchBody, Run, RunInputs, RunOutputs, RunStatus } from './schema.ts';
 
-/**
- * A latest metric value as stored: always a string, because DynamoDB numbers stop at 1e-130 and
- * 1e126 while doubles go far beyond, and `String` round-trips every double exactly.
- */
-interface StoredLatest {
-  value: string;
-  step: number;
-  timestamp: number;
-}
-
 /** What a run holds that grows with use: kept as one JSON attribute. */
 interface RunData {
   params: Record<string, string>;
   tags: Record<string, string>;
-  metrics: Record<string, StoredLatest>;
   /** Absent on runs that never logged any. */
   inputs?: RunInputs;
   outputs?: RunOutputs;
 }
 
 /**
- * The run item: the run's attributes, plus `data` (params, tags, latest metrics) as one JSON
- * string. Search reads every run of an experiment, and one string attribute unmarshals about five
- * times faster than forty nested maps.
+ * The run item: the run's attributes; `data` (params, tags, inputs, outputs) as one JSON string,
+ * because search reads every run of an experiment and one string unmarshals about five times
+ * faster than forty nested maps; and `latest`, one sortable string per metric key (see
+ * `#functions/metrics/latest.ts`), which DynamoDB keeps current without a read.
  */
 interface RunItem extends Omit<Run, 'metrics' | 'params' | 'tags' | 'inputs' | 'outputs'> {
   pk: string;
@@ -42,6 +33,7 @@ interface RunItem extends Omit<Run, 'metrics' | 'params' | 'tags' | 'inputs' | '
   gsi1pk: string;
   gsi1sk: string;
   data: string;
+  latest: Record<string, string>;
   /** When the item was last written (ms); also its GSI1 sort key. */
   updatedAt: number;
   /** Bumped by every write; a write succeeds only on the version it read. */
@@ -66,21 +58,23 @@ function open(item: RunItem): OpenRun {
 
 /** Serialises a run for writing; every write moves it to the end of GSI1's change order. */
 function close(run: OpenRun): RunItem {
-  const { params, tags, metrics, inputs, outputs, ...rest } = run;
+  const { params, tags, inputs, outputs, ...rest } = run;
   const updatedAt = Math.max(Date.now(), run.updatedAt + 1);
   return {
     ...rest,
     updatedAt,
     gsi1sk: keys.runChangeOrder(updatedAt, run.id),
-    data: JSON.stringify({ params, tags, metrics, inputs, outputs } satisfies RunData),
+    data: JSON.stringify({ params, tags, inputs, outputs } satisfies RunData),
   };
 }
 
 function toRun(item: RunItem): Run {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, updatedAt: _u, ...run } = open(item);
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, updatedAt: _u, latest: stored, ...run } =
+    open(item);
   const latest: Run['metrics'] = {};
-  for (const [key, { value, step, timestamp }] of Object.entries(run.metrics)) {
-    latest[key] = { value: toWire(Number(value)), step, timestamp };
+  for (const [key, encoded] of Object.entries(stored)) {
+    const { value, step, timestamp } = decodeLatest(encoded);
+    latest[key] = { value: toWire(value), step, timestamp };
   }
   return {
     ...run,
@@ -157,7 +151,7 @@ export async function createRun(
     artifactUri: `${experiment.artifactLocation}/${id}/artifacts`,
     params: input.params ?? {},
     tags: input.tags ?? {},
-    metrics: {},
+    latest: {},
     version: 1,
     batches: [],
   });
@@ -289,13 +283,84 @@ export async function deleteTag(tenantId: string, runId: string, key: string): P
   });
 }
 
+/** The latest point of each key in a batch, encoded for the run item's `latest` map. */
+function latestOf(points: KeyedPoint[]): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const point of points) {
+    const encoded = encodeLatest(point);
+    const held = latest.get(point.key);
+    if (held === undefined || encoded > held) latest.set(point.key, encoded);
+  }
+  return latest;
+}
+
+/** Keys per conditional update: DynamoDB expressions stop at 4 KB. */
+const keysPerUpdate = 40;
+
+/**
+ * Raises the run's latest value of each key to the batch's, where the batch's is later, in
+ * conditional updates that need no read: `latest.#k < :candidate` for every key. A key that
+ * already holds something later makes the condition fail; then the run is read once and the
+ * update retried with only the keys that still move. Each update bumps `version`, so a concurrent
+ * read-modify-write of the same run retries instead of losing it.
+ */
+async function raiseLatest(tenantId: string, runId: string, candidates: Map<string, string>): Promise<void> {
+  const { name, doc } = table();
+  const entries = [...candidates];
+  for (let offset = 0; offset < entries.length; offset += keysPerUpdate) {
+    let group = entries.slice(offset, offset + keysPerUpdate);
+    for (let attempt = 0; group.length > 0; attempt++) {
+      if (attempt === maxAttempts) {
+        throw new CairnError('runs.busy', `Run ${runId} is being written by many clients at once; retry`, { runId });
+      }
+      const now = Date.now();
+      const names: Record<string, string> = { '#latest': 'latest' };
+      const values: Record<string, unknown> = {
+        ':active': 'active',
+        ':now': now,
+        ':order': keys.runChangeOrder(now, runId),
+        ':one': 1,
+      };
+      const sets: string[] = [];
+      const conditions = ['lifecycleStage = :active'];
+      group.forEach(([key, encoded], index) => {
+        names[`#k${index}`] = key;
+        values[`:v${index}`] = encoded;
+        sets.push(`#latest.#k${index} = :v${index}`);
+        conditions.push(`(attribute_not_exists(#latest.#k${index}) OR #latest.#k${index} < :v${index})`);
+      });
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: name,
+            Key: keys.run(tenantId, runId),
+            UpdateExpression: `SET ${sets.join(', ')}, updatedAt = :now, gsi1sk = :order ADD version :one`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        break;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const current = open(await readItem(tenantId, runId, true));
+      requireActive(current);
+      group = group.filter(([key, encoded]) => !(key in current.latest) || encoded > current.latest[key]!);
+    }
+  }
+}
+
 /**
  * Logs a batch of metrics, params and tags. Everything is checked before anything is written: a
- * rejected batch (deleted run, changed param) writes nothing. Then the run item takes the params,
- * tags and latest metric values, and the points go into one chunk item named by the batch id.
+ * rejected batch (deleted run, changed param) writes nothing. The run item takes the params, tags
+ * and latest metric values; then the points go into one chunk item named by the batch id.
  *
- * A retry of a batch finds its id on the run item and its chunk in place, so it changes nothing;
- * if the first attempt died between the two writes, the retry writes the missing chunk.
+ * Metric-only batches (what training loops send) take the fast path: conditional updates of the
+ * latest values, no read, so batches of one run can arrive in parallel and in any order. A retry
+ * finds its chunk in place and changes nothing; if the first attempt died between the two writes,
+ * the retry writes the missing chunk. Batches with params or tags are read, checked and written
+ * back whole, and remember their batch id on the run.
  */
 export async function logBatch(
   tenantId: string,
@@ -310,40 +375,45 @@ export async function logBatch(
     step: metric.step,
     timestamp: metric.timestamp ?? receivedAt,
   }));
+  const latest = latestOf(points);
+
   let duplicate = false;
-  await mutateRun(tenantId, runId, (run) => {
-    if (run.batches.includes(batchId)) {
-      duplicate = true;
-      return undefined;
+  if (batch.params.length === 0 && batch.tags.length === 0) {
+    if (points.length === 0) {
+      requireActive(open(await readItem(tenantId, runId)));
+      return { duplicate: false };
     }
-    requireActive(run);
-    for (const param of batch.params) {
-      const held = run.params[param.key];
-      if (held !== undefined && held !== param.value) {
-        throw new CairnError(
-          'runs.param_conflict',
-          `Param "${param.key}" is already "${held}" on run ${runId}; params cannot change (tried "${param.value}")`,
-          { key: param.key, existing: held, attempted: param.value },
-        );
+    await raiseLatest(tenantId, runId, latest);
+  } else {
+    await mutateRun(tenantId, runId, (run) => {
+      if (run.batches.includes(batchId)) {
+        duplicate = true;
+        return undefined;
       }
-      run.params[param.key] = param.value;
-    }
-    for (const tag of batch.tags) run.tags[tag.key] = tag.value;
-    for (const point of points) {
-      const latest = run.metrics[point.key];
-      const held = latest && { step: latest.step, timestamp: latest.timestamp, value: Number(latest.value) };
-      if (!held || isLater(point, held)) {
-        run.metrics[point.key] = { value: String(point.value), step: point.step, timestamp: point.timestamp };
+      requireActive(run);
+      for (const param of batch.params) {
+        const held = run.params[param.key];
+        if (held !== undefined && held !== param.value) {
+          throw new CairnError(
+            'runs.param_conflict',
+            `Param "${param.key}" is already "${held}" on run ${runId}; params cannot change (tried "${param.value}")`,
+            { key: param.key, existing: held, attempted: param.value },
+          );
+        }
+        run.params[param.key] = param.value;
       }
-    }
-    run.batches = [...run.batches, batchId].slice(-rememberedBatches);
-    return run;
-  });
-  if (points.length > 0) {
-    const written = await Metrics.appendChunk(tenantId, runId, batchId, points, receivedAt);
-    duplicate &&= written === 'duplicate';
+      for (const tag of batch.tags) run.tags[tag.key] = tag.value;
+      for (const [key, encoded] of latest) {
+        const held = run.latest[key];
+        if (held === undefined || encoded > held) run.latest[key] = encoded;
+      }
+      run.batches = [...run.batches, batchId].slice(-rememberedBatches);
+      return run;
+    });
   }
-  return { duplicate };
+  if (points.length === 0) return { duplicate };
+  const written = await Metrics.appendChunk(tenantId, runId, batchId, points, receivedAt);
+  return { duplicate: written === 'duplicate' && (duplicate || batch.params.length + batch.tags.length === 0) };
 }
 
 /**
