@@ -1,4 +1,9 @@
 import { expect } from 'vitest';
+import { artifactCases } from './isolation/artifacts.ts';
+import { datasetCases } from './isolation/datasets.ts';
+import { eventCases } from './isolation/events.ts';
+import { modelCases } from './isolation/models.ts';
+import { mlflowCases } from './isolation/mlflow.ts';
 import type { TestTenant } from './support/tenants.ts';
 
 /**
@@ -53,6 +58,11 @@ const onRun = (suffix: string, body?: unknown): IsolationCase => ({
 
 /** Every non-public row of the route table needs a case here, or the isolation suite fails. */
 export const isolationCases: Record<string, IsolationCase> = {
+  ...artifactCases,
+  ...datasetCases,
+  ...modelCases,
+  ...eventCases,
+  ...mlflowCases,
   'POST /api/v1/tenants': {
     // A tenant admin is not an operator: creating tenants is refused whatever the body.
     arrange: async (a) => ({ path: '/api/v1/tenants', body: { id: `${a.id}-x` }, snapshot: keysOf(a) }),

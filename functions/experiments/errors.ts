@@ -3,4 +3,5 @@ export type ExperimentsErrorCode =
   | 'experiments.not_found'
   | 'experiments.already_exists'
   | 'experiments.not_active'
-  | 'experiments.default_protected';
+  | 'experiments.default_protected'
+  | 'experiments.tag_not_found';

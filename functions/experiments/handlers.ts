@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as Events from '#functions/events/store.ts';
 import { operation } from '#http/operation.ts';
 import {
   ByNameQuery,
@@ -63,17 +64,31 @@ export const operations = {
     summary: 'Soft-delete an experiment (restorable; its runs stay)',
     path: ExperimentPath,
     response: One,
-    handle: async ({ caller, path }) => ({
-      experiment: await Experiments.setLifecycle(caller.tenantId, path.experimentId, 'deleted'),
-    }),
+    handle: async ({ caller, path }) => {
+      const experiment = await Experiments.setLifecycle(caller.tenantId, path.experimentId, 'deleted');
+      await Events.record(caller.tenantId, {
+        type: 'experiment.deleted',
+        actor: Events.actorOf(caller),
+        resource: `experiments/${experiment.id}`,
+        after: { name: experiment.name, lifecycleStage: experiment.lifecycleStage },
+      });
+      return { experiment };
+    },
   }),
 
   restoreExperiment: operation({
     summary: 'Restore a deleted experiment',
     path: ExperimentPath,
     response: One,
-    handle: async ({ caller, path }) => ({
-      experiment: await Experiments.setLifecycle(caller.tenantId, path.experimentId, 'active'),
-    }),
+    handle: async ({ caller, path }) => {
+      const experiment = await Experiments.setLifecycle(caller.tenantId, path.experimentId, 'active');
+      await Events.record(caller.tenantId, {
+        type: 'experiment.restored',
+        actor: Events.actorOf(caller),
+        resource: `experiments/${experiment.id}`,
+        after: { name: experiment.name, lifecycleStage: experiment.lifecycleStage },
+      });
+      return { experiment };
+    },
   }),
 };

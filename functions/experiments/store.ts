@@ -292,3 +292,22 @@ export function runCreatedWrite(tenantId: string, experimentId: string, createdA
     },
   };
 }
+
+/**
+ * Deletes one tag of an active experiment. Unlike `updateExperiment` with a null tag, a tag that
+ * is not there is an error, as MLflow's `delete-experiment-tag` reports it.
+ */
+export async function deleteExperimentTag(
+  tenantId: string,
+  experimentId: string,
+  key: string,
+): Promise<Experiment> {
+  const current = await getExperiment(tenantId, experimentId);
+  if (current.lifecycleStage === 'active' && !Object.hasOwn(current.tags, key)) {
+    throw new CairnError('experiments.tag_not_found', `Experiment ${experimentId} has no tag "${key}"`, {
+      experimentId,
+      key,
+    });
+  }
+  return updateExperiment(tenantId, experimentId, { tags: { [key]: null } });
+}

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
+import { operations } from '#functions/system/handlers.ts';
 import type { AuthorizedEvent } from './caller.ts';
 import { domainHandler } from './domain-handler.ts';
 import { operation } from './operation.ts';
@@ -59,4 +60,68 @@ test('a route of another domain is not served by this one', async () => {
   const result = await domainHandler('system', ops)(event('GET /api/v1/keys'), context);
   expect(result.statusCode).toBe(404);
   expect(JSON.parse(result.body as string).error.code).toBe('route.not_found');
+});
+
+describe('on MLflow paths the edge speaks MLflow', () => {
+  const mlflowEvent = (rawPath: string, body?: string, headers: Record<string, string> = {}) =>
+    ({
+      ...event('$default'),
+      rawPath,
+      headers,
+      body,
+      requestContext: { requestId: 'req-2', http: { method: 'POST', path: rawPath } },
+    }) as unknown as AuthorizedEvent;
+  const echo = {
+    health: operation({ summary: 'x', handle: async () => ({}) }),
+    openapi: operation({ summary: 'x', handle: async () => ({}) }),
+    notFound: operation({
+      summary: 'x',
+      body: z.object({ n: z.number() }),
+      status: 201,
+      handle: async ({ body }) => body,
+    }),
+  };
+
+  test('an unknown /api/2.0 path is 404 ENDPOINT_NOT_FOUND, which MLflow clients fall back on', async () => {
+    const result = await domainHandler('system', operations)(mlflowEvent('/api/2.0/mlflow/traces'), context);
+
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(result.body as string)).toEqual({
+      error_code: 'ENDPOINT_NOT_FOUND',
+      message: expect.any(String),
+    });
+  });
+
+  test('a JSON body without a JSON content type is accepted, and success is always 200', async () => {
+    const result = await domainHandler('system', echo)(mlflowEvent('/api/3.0/x', '{"n":1}'), context);
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body as string)).toEqual({ n: 1 });
+  });
+
+  test('the same body on a Cairn path still needs its content type', async () => {
+    const result = await domainHandler('system', echo)(mlflowEvent('/api/v1/x', '{"n":1}'), context);
+
+    expect(result.statusCode).toBe(415);
+  });
+
+  test('an invalid field is 400 INVALID_PARAMETER_VALUE', async () => {
+    const result = await domainHandler('system', echo)(mlflowEvent('/api/2.0/x', '{"n":"one"}'), context);
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body as string).error_code).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  test('an unexpected failure is 500 INTERNAL_ERROR', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const failing = {
+      ...echo,
+      notFound: operation({ summary: 'x', handle: async () => Promise.reject(new Error('boom')) }),
+    };
+    const result = await domainHandler('system', failing)(mlflowEvent('/api/2.0/x'), context);
+
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body as string)).toMatchObject({ error_code: 'INTERNAL_ERROR' });
+    log.mockRestore();
+  });
 });

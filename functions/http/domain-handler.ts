@@ -1,10 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Domain, type Route, roleAllows, routeKey, routes } from '#functions/routes.ts';
+import { withTenantScope } from '#table/client.ts';
 import { type AuthorizedEvent, anonymous, type Caller, callerOf } from './caller.ts';
+import { type Dialect, dialectOf } from './dialect.ts';
 import { CairnError, internalError } from './errors.ts';
 import { maxJsonBodyBytes } from './limits.ts';
-import type { Operation, Operations } from './operation.ts';
+import { type Operation, type Operations, Reply } from './operation.ts';
 import { parseInput, queryObject } from './validate.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & {
@@ -19,14 +21,22 @@ export function jsonResult(statusCode: number, body: unknown, requestId: string)
   return { statusCode, headers: { ...jsonHeaders, 'x-request-id': requestId }, body: JSON.stringify(body) };
 }
 
-/** Maps a thrown value to its response: our codes by the status table, anything else to a bare 500. */
-export function errorResult(error: unknown, requestId: string): HttpResult {
-  if (error instanceof CairnError) return jsonResult(error.status, error.toBody(), requestId);
+function render(error: CairnError, requestId: string, dialect: Dialect): HttpResult {
+  return dialect === 'mlflow'
+    ? jsonResult(error.mlflowStatus, error.toMlflowBody(), requestId)
+    : jsonResult(error.status, error.toBody(), requestId);
+}
+
+/**
+ * Maps a thrown value to its response in the request's dialect: our codes by the status tables,
+ * anything else to a bare 500.
+ */
+export function errorResult(error: unknown, requestId: string, dialect: Dialect = 'cairn'): HttpResult {
+  if (error instanceof CairnError) return render(error, requestId, dialect);
   console.error(
     JSON.stringify({ level: 'error', requestId, message: String(error), stack: (error as Error)?.stack }),
   );
-  const internal = internalError(requestId);
-  return jsonResult(internal.status, internal.toBody(), requestId);
+  return render(internalError(requestId), requestId, dialect);
 }
 
 function authorize(route: Route, event: AuthorizedEvent): Caller {
@@ -50,7 +60,12 @@ function decodeBody(event: AuthorizedEvent): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
-function jsonBody(op: Operation, event: AuthorizedEvent): unknown {
+function jsonBody(op: Operation, event: AuthorizedEvent, dialect: Dialect): unknown {
+  if (op.rawBody) {
+    // Bytes as sent; API Gateway itself caps their size.
+    if (!event.body) return Buffer.alloc(0);
+    return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  }
   // Routes without a body schema ignore any body, as API Gateway would pass one through.
   const raw = op.body ? decodeBody(event) : undefined;
   if (raw === undefined) return undefined;
@@ -65,7 +80,8 @@ function jsonBody(op: Operation, event: AuthorizedEvent): unknown {
     );
   }
   const type = event.headers?.['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) {
+  // MLflow's clients send JSON, but not all of them say so: a body that parses is accepted.
+  if (dialect === 'cairn' && !/^application\/json\b/i.test(type)) {
     throw new CairnError(
       'request.unsupported_media_type',
       'Send the body as JSON with "Content-Type: application/json"',
@@ -89,14 +105,24 @@ async function invoke(
   route: Route,
   event: AuthorizedEvent,
   requestId: string,
+  dialect: Dialect,
 ): Promise<HttpResult> {
   const caller = authorize(route, event);
   const path = op.path ? parseInput('path', op.path, event.pathParameters ?? {}) : undefined;
   const query = op.query ? parseInput('query', op.query, queryObject(event.rawQueryString)) : undefined;
-  const rawBody = jsonBody(op, event);
+  const rawBody = jsonBody(op, event, dialect);
   const body = op.body ? parseInput('body', op.body, rawBody ?? {}) : undefined;
-  const result = await op.handle({ caller, path, query, body, requestId });
-  return jsonResult(op.status ?? 200, result, requestId);
+  const handle = () => op.handle({ caller, path, query, body, requestId });
+  const result = caller.tenantId ? await withTenantScope(caller.tenantId, handle) : await handle();
+  if (result instanceof Reply) {
+    return {
+      statusCode: result.statusCode,
+      headers: { ...result.headers, 'x-request-id': requestId },
+      body: '',
+    };
+  }
+  // MLflow's clients treat every status but 200 as a failure, 201 included.
+  return jsonResult(dialect === 'mlflow' ? 200 : (op.status ?? 200), result, requestId);
 }
 
 /**
@@ -114,16 +140,17 @@ export function domainHandler(domain: Domain, operations: Operations) {
   }
   return middy<AuthorizedEvent, HttpResult, Error, Context>().handler(async (event) => {
     const requestId = event.requestContext.requestId;
+    const entry = byKey.get(event.routeKey);
+    const dialect = dialectOf(entry && entry.route.path !== '$default' ? entry.route.path : event.rawPath);
     try {
-      const entry = byKey.get(event.routeKey);
       if (!entry)
         throw new CairnError(
           'route.not_found',
           `No route ${event.requestContext.http.method} ${event.rawPath}`,
         );
-      return await invoke(entry.op, entry.route, event, requestId);
+      return await invoke(entry.op, entry.route, event, requestId, dialect);
     } catch (error) {
-      return errorResult(error, requestId);
+      return errorResult(error, requestId, dialect);
     }
   });
 }

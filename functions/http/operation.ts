@@ -30,7 +30,12 @@ export interface Operation<
   response?: Schema;
   /** Status of a successful reply, when not 200. */
   status?: number;
-  /** Returns the success body, rendered as JSON. */
+  /**
+   * The body is the request's bytes, handed over as a `Buffer` (the body schema checks it), not
+   * JSON: for MLflow's artifact proxy, whose clients PUT files as they are.
+   */
+  rawBody?: boolean;
+  /** Returns the success body, rendered as JSON, or a `Reply` sent as it is. */
   handle(input: OperationInput<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
 }
 
@@ -44,3 +49,20 @@ export function operation<
 }
 
 export type Operations = Record<string, Operation>;
+
+/**
+ * A reply that is not a JSON body, such as a redirect to a presigned download URL, for the few
+ * operations whose protocol wants one.
+ *
+ * @example
+ * return new Reply(307, { location: url });
+ */
+export class Reply {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+
+  constructor(statusCode: number, headers: Record<string, string> = {}) {
+    this.statusCode = statusCode;
+    this.headers = headers;
+  }
+}

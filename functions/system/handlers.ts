@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { routes } from '#functions/routes.ts';
 import { CairnError } from '#http/errors.ts';
 import { openApiDocument } from '#http/openapi.ts';
 import { operation } from '#http/operation.ts';
-import { routes } from '#functions/routes.ts';
 
 export const apiVersion = '0.1.0';
 

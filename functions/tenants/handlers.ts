@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as Events from '#functions/events/store.ts';
 import { CairnError } from '#http/errors.ts';
 import { operation } from '#http/operation.ts';
 import {
@@ -53,9 +54,17 @@ export const operations = {
     body: CreateKeyBody,
     status: 201,
     response: z.object({ apiKey: CreatedApiKey }),
-    handle: async ({ caller, body }) => ({
-      apiKey: await Tenants.createKey(caller.tenantId, { ...body, createdBy: caller.principal }),
-    }),
+    handle: async ({ caller, body }) => {
+      const apiKey = await Tenants.createKey(caller.tenantId, { ...body, createdBy: caller.principal });
+      const { secret: _secret, ...shown } = apiKey;
+      await Events.record(caller.tenantId, {
+        type: 'key.created',
+        actor: Events.actorOf(caller),
+        resource: `keys/${apiKey.id}`,
+        after: shown,
+      });
+      return { apiKey };
+    },
   }),
 
   revokeKey: operation({
@@ -65,9 +74,20 @@ export const operations = {
     handle: async ({ caller, path }) => {
       // An admin revoking the key in hand could lock the tenant out; use another admin key.
       if (path.keyId === caller.keyId) {
-        throw new CairnError('keys.self_revoke', 'A key cannot revoke itself; revoke it with another admin key');
+        throw new CairnError(
+          'keys.self_revoke',
+          'A key cannot revoke itself; revoke it with another admin key',
+        );
       }
-      return { apiKey: await Tenants.revokeKey(caller.tenantId, path.keyId) };
+      const apiKey = await Tenants.revokeKey(caller.tenantId, path.keyId);
+      await Events.record(caller.tenantId, {
+        type: 'key.revoked',
+        actor: Events.actorOf(caller),
+        resource: `keys/${apiKey.id}`,
+        before: { ...apiKey, revokedAt: null },
+        after: apiKey,
+      });
+      return { apiKey };
     },
   }),
 };

@@ -4,10 +4,15 @@ import { roles } from '#functions/routes.ts';
 /** A DNS-label-like slug: it prefixes every key of the tenant's data, so it must never contain `#` or `/`. */
 export const TenantId = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, 'must be 3–63 lowercase letters, digits or hyphens, starting and ending with a letter or digit');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/,
+    'must be 3–63 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+  );
 export type TenantId = z.infer<typeof TenantId>;
 
-export const KeyId = z.string().regex(/^key_[0-9a-f]{16}$/, 'must be an API key id like key_0123456789abcdef');
+export const KeyId = z
+  .string()
+  .regex(/^key_[0-9a-f]{16}$/, 'must be an API key id like key_0123456789abcdef');
 export type KeyId = z.infer<typeof KeyId>;
 
 export const Role = z.enum(roles);

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
-import { apiKeySortPrefix, keys } from '#table/keys.ts';
 import { CairnError } from '#http/errors.ts';
+import { cancellationReasons, isConditionFailure, serviceTable, table } from '#table/client.ts';
+import { apiKeySortPrefix, keys } from '#table/keys.ts';
 import type { ApiKey, CreatedApiKey, Role, Tenant } from './schema.ts';
 import { displayPrefix, hashSecret, newKeyId, newSecret } from './secrets.ts';
 
@@ -18,7 +18,16 @@ interface KeyItem extends ApiKey {
   hash: string;
 }
 
-const asApiKey = ({ id, name, role, prefix, createdAt, createdBy, lastUsedAt, revokedAt }: KeyItem): ApiKey => ({
+const asApiKey = ({
+  id,
+  name,
+  role,
+  prefix,
+  createdAt,
+  createdBy,
+  lastUsedAt,
+  revokedAt,
+}: KeyItem): ApiKey => ({
   id,
   name,
   role,
@@ -31,7 +40,11 @@ const asApiKey = ({ id, name, role, prefix, createdAt, createdBy, lastUsedAt, re
 
 const notExists = 'attribute_not_exists(pk)';
 
-function mintKey(tenantId: string, input: { name: string; role: Role | 'operator'; createdBy: string }, now: string) {
+function mintKey(
+  tenantId: string,
+  input: { name: string; role: Role | 'operator'; createdBy: string },
+  now: string,
+) {
   const secret = newSecret();
   const item: KeyItem = {
     tenantId,
@@ -55,6 +68,9 @@ function mintKey(tenantId: string, input: { name: string; role: Role | 'operator
   return { secret, item, lookup };
 }
 
+// Key management writes the API-key hash lookups, which sit outside every tenant's prefix: those
+// functions use the function's own access (`serviceTable`), the rest the tenant-scoped `table()`.
+
 /**
  * Creates a tenant and its first admin key in one transaction: either both exist afterwards or
  * neither does.
@@ -63,7 +79,7 @@ export async function createTenant(
   tenant: { id: string; name: string },
   firstKey: { name: string; createdBy: string },
 ): Promise<{ tenant: Tenant; apiKey: CreatedApiKey }> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   const now = new Date().toISOString();
   const record: Tenant = { id: tenant.id, name: tenant.name, createdAt: now };
   const { secret, item, lookup } = mintKey(tenant.id, { ...firstKey, role: 'admin' }, now);
@@ -71,15 +87,29 @@ export async function createTenant(
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: name, Item: { ...keys.tenant(tenant.id), ...record }, ConditionExpression: notExists } },
-          { Put: { TableName: name, Item: { ...keys.apiKey(tenant.id, item.id), ...item }, ConditionExpression: notExists } },
+          {
+            Put: {
+              TableName: name,
+              Item: { ...keys.tenant(tenant.id), ...record },
+              ConditionExpression: notExists,
+            },
+          },
+          {
+            Put: {
+              TableName: name,
+              Item: { ...keys.apiKey(tenant.id, item.id), ...item },
+              ConditionExpression: notExists,
+            },
+          },
           { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
         ],
       }),
     );
   } catch (error) {
     if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-      throw new CairnError('tenants.already_exists', `Tenant ${tenant.id} already exists`, { tenantId: tenant.id });
+      throw new CairnError('tenants.already_exists', `Tenant ${tenant.id} already exists`, {
+        tenantId: tenant.id,
+      });
     }
     throw error;
   }
@@ -110,7 +140,8 @@ export async function renameTenant(tenantId: string, newName: string): Promise<T
     );
     return { id: Attributes?.id, name: Attributes?.name, createdAt: Attributes?.createdAt };
   } catch (error) {
-    if (isConditionFailure(error)) throw new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`);
+    if (isConditionFailure(error))
+      throw new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`);
     throw error;
   }
 }
@@ -120,23 +151,37 @@ export async function createKey(
   tenantId: string,
   input: { name: string; role: Role; createdBy: string },
 ): Promise<CreatedApiKey> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   const { secret, item, lookup } = mintKey(tenantId, input, new Date().toISOString());
-  await doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        // The tenant must still exist: a key for a missing tenant would be an orphan.
-        { ConditionCheck: { TableName: name, Key: keys.tenant(tenantId), ConditionExpression: 'attribute_exists(pk)' } },
-        { Put: { TableName: name, Item: { ...keys.apiKey(tenantId, item.id), ...item }, ConditionExpression: notExists } },
-        { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
-      ],
-    }),
-  ).catch((error) => {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-      throw new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`);
-    }
-    throw error;
-  });
+  await doc
+    .send(
+      new TransactWriteCommand({
+        TransactItems: [
+          // The tenant must still exist: a key for a missing tenant would be an orphan.
+          {
+            ConditionCheck: {
+              TableName: name,
+              Key: keys.tenant(tenantId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: name,
+              Item: { ...keys.apiKey(tenantId, item.id), ...item },
+              ConditionExpression: notExists,
+            },
+          },
+          { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
+        ],
+      }),
+    )
+    .catch((error) => {
+      if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
+        throw new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`);
+      }
+      throw error;
+    });
   return { ...asApiKey(item), secret };
 }
 
@@ -145,8 +190,12 @@ export async function createKey(
  * tenant partition to list it in.
  */
 export async function createOperatorKey(keyName: string): Promise<{ keyId: string; secret: string }> {
-  const { name, doc } = table();
-  const { secret, lookup } = mintKey('', { name: keyName, role: 'operator', createdBy: 'bootstrap' }, new Date().toISOString());
+  const { name, doc } = serviceTable();
+  const { secret, lookup } = mintKey(
+    '',
+    { name: keyName, role: 'operator', createdBy: 'bootstrap' },
+    new Date().toISOString(),
+  );
   await doc.send(
     new TransactWriteCommand({
       TransactItems: [{ Put: { TableName: name, Item: lookup, ConditionExpression: notExists } }],
@@ -180,13 +229,14 @@ export async function listKeys(tenantId: string): Promise<ApiKey[]> {
  * the same transaction, so the authorizer stops accepting it at once.
  */
 export async function revokeKey(tenantId: string, keyId: string): Promise<ApiKey> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   const { Item } = await doc.send(
     new GetCommand({ TableName: name, Key: keys.apiKey(tenantId, keyId), ConsistentRead: true }),
   );
   if (!Item) throw new CairnError('keys.not_found', `API key ${keyId} does not exist`, { keyId });
   const item = Item as KeyItem;
-  if (item.revokedAt) throw new CairnError('keys.already_revoked', `API key ${keyId} was revoked at ${item.revokedAt}`);
+  if (item.revokedAt)
+    throw new CairnError('keys.already_revoked', `API key ${keyId} was revoked at ${item.revokedAt}`);
   const revokedAt = new Date().toISOString();
   try {
     await doc.send(
@@ -216,7 +266,7 @@ export async function revokeKey(tenantId: string, keyId: string): Promise<ApiKey
 
 /** The authorizer's one read per request (key `apiKeyHash`). */
 export async function findKeyByHash(hash: string): Promise<KeyLookup | undefined> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   const { Item } = await doc.send(new GetCommand({ TableName: name, Key: keys.apiKeyHash(hash) }));
   if (!Item) return undefined;
   return { tenantId: Item.tenantId, keyId: Item.keyId, name: Item.name, role: Item.role };
@@ -226,15 +276,21 @@ export async function findKeyByHash(hash: string): Promise<KeyLookup | undefined
  * Records that a key was used. Conditional on the stored time being older than `staleBefore`, so
  * that busy keys cost one write per interval, not one per request.
  */
-export async function touchKey(tenantId: string, keyId: string, now: string, staleBefore: string): Promise<void> {
-  const { name, doc } = table();
+export async function touchKey(
+  tenantId: string,
+  keyId: string,
+  now: string,
+  staleBefore: string,
+): Promise<void> {
+  const { name, doc } = serviceTable();
   try {
     await doc.send(
       new UpdateCommand({
         TableName: name,
         Key: keys.apiKey(tenantId, keyId),
         UpdateExpression: 'SET lastUsedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_type(lastUsedAt, :null) OR lastUsedAt < :stale)',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_type(lastUsedAt, :null) OR lastUsedAt < :stale)',
         ExpressionAttributeValues: { ':now': now, ':null': 'NULL', ':stale': staleBefore },
       }),
     );

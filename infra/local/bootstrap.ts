@@ -21,7 +21,10 @@ async function stillValid(secret: string | undefined): Promise<boolean> {
  * First start: tenant `default`, an admin key and an operator key. Later starts reuse them, and
  * mint only what has gone missing (a revoked key, a deleted file).
  */
-export async function bootstrapLocal(dataDir: string, url: string): Promise<{ config: LocalConfig; created: boolean }> {
+export async function bootstrapLocal(
+  dataDir: string,
+  url: string,
+): Promise<{ config: LocalConfig; created: boolean }> {
   const file = join(dataDir, 'local.json');
   const previous: Partial<LocalConfig> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   let created = false;
@@ -38,9 +41,14 @@ export async function bootstrapLocal(dataDir: string, url: string): Promise<{ co
       () => false,
     );
     apiKey = exists
-      ? (await Tenants.createKey(localTenant, { name: 'local admin', role: 'admin', createdBy: 'bootstrap' })).secret
-      : (await Tenants.createTenant({ id: localTenant, name: 'Default' }, { name: 'local admin', createdBy: 'bootstrap' }))
-          .apiKey.secret;
+      ? (await Tenants.createKey(localTenant, { name: 'local admin', role: 'admin', createdBy: 'bootstrap' }))
+          .secret
+      : (
+          await Tenants.createTenant(
+            { id: localTenant, name: 'Default' },
+            { name: 'local admin', createdBy: 'bootstrap' },
+          )
+        ).apiKey.secret;
     created = true;
   }
   const config: LocalConfig = { url, tenant: localTenant, apiKey: apiKey!, operatorKey: operatorKey! };

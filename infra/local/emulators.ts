@@ -25,9 +25,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 /** Java 17+ runs DynamoDB Local; say so in one line rather than hang waiting for its port. */
 export function javaProblem(): string | undefined {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error) return 'Java is not installed: DynamoDB Local needs Java 17 or later (e.g. apt-get install default-jre-headless)';
+  if (probe.error)
+    return 'Java is not installed: DynamoDB Local needs Java 17 or later (e.g. apt-get install default-jre-headless)';
   const version = /version "(\d+)/.exec(probe.stderr)?.[1];
-  if (version && Number(version) < 17) return `Java ${version} is too old: DynamoDB Local needs Java 17 or later`;
+  if (version && Number(version) < 17)
+    return `Java ${version} is too old: DynamoDB Local needs Java 17 or later`;
   return undefined;
 }
 
@@ -67,7 +69,8 @@ export async function startDynamo(options: { dir?: string; port?: number } = {})
   const client = new DynamoDBClient({ endpoint, region: emulatorRegion, credentials: emulatorCredentials });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited) throw new Error(`DynamoDB Local exited during start: ${output.trim().split('\n').slice(-3).join(' ')}`);
+    if (exited)
+      throw new Error(`DynamoDB Local exited during start: ${output.trim().split('\n').slice(-3).join(' ')}`);
     try {
       await client.send(new ListTablesCommand({}));
       break;

@@ -9,8 +9,8 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   Context,
 } from 'aws-lambda';
-import type { AuthContext, AuthorizedEvent } from '#http/caller.ts';
 import { type Domain, type Route, routeKey } from '#functions/routes.ts';
+import type { AuthContext, AuthorizedEvent } from '#http/caller.ts';
 
 /** API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs. */
 export const apiGatewayMaxPayloadBytes = 10 * 1024 * 1024;
@@ -63,7 +63,10 @@ function byPrecedence(a: CompiledRoute, b: CompiledRoute): number {
 }
 
 function isTextual(contentType: string | undefined): boolean {
-  return !!contentType && /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+json)/i.test(contentType);
+  return (
+    !!contentType &&
+    /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+json)/i.test(contentType)
+  );
 }
 
 const contentTypes: Record<string, string> = {
@@ -142,15 +145,27 @@ export function createGateway(options: GatewayOptions): Server {
     }
     const body = await readBody(request);
     if (body === 'too_large') {
-      return send(response, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+      return send(
+        response,
+        413,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ message: 'Request Entity Too Large' }),
+      );
     }
     const matched = match(method, url.pathname);
-    if (!matched) return send(response, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+    if (!matched)
+      return send(
+        response,
+        404,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ message: 'Not Found' }),
+      );
     const { route, pathParameters } = matched;
     const rawQueryString = url.search.slice(1);
     const queryStringParameters: Record<string, string> = {};
     for (const [key, value] of url.searchParams) {
-      queryStringParameters[key] = key in queryStringParameters ? `${queryStringParameters[key]},${value}` : value;
+      queryStringParameters[key] =
+        key in queryStringParameters ? `${queryStringParameters[key]},${value}` : value;
     }
     const now = new Date();
     const key = routeKey(route);
@@ -195,7 +210,12 @@ export function createGateway(options: GatewayOptions): Server {
         requestContext,
       } as APIGatewayRequestAuthorizerEventV2);
       if (!verdict.isAuthorized) {
-        return send(response, 403, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Forbidden' }));
+        return send(
+          response,
+          403,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ message: 'Forbidden' }),
+        );
       }
       authorizer = { lambda: verdict.context };
     }
@@ -207,14 +227,22 @@ export function createGateway(options: GatewayOptions): Server {
     } as AuthorizedEvent;
     const result = await options.handlers[route.domain](event, lambdaContext(route.domain, requestId));
     const outHeaders: Record<string, string> = { ...(result.headers as Record<string, string>) };
-    const payload = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+    const payload =
+      result.body === undefined
+        ? Buffer.alloc(0)
+        : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
     return send(response, result.statusCode ?? 200, outHeaders, payload, result.cookies);
   }
 
   async function serveStatic(response: ServerResponse, url: URL, method: string): Promise<number> {
     if (url.pathname === '/config.json') {
       // The dashboard learns its API address here; locally it is this very origin.
-      return send(response, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({ apiUrl: '' }));
+      return send(
+        response,
+        200,
+        { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        JSON.stringify({ apiUrl: '' }),
+      );
     }
     const root = options.webRoot;
     if (!root || (method !== 'GET' && method !== 'HEAD')) {
@@ -248,14 +276,23 @@ export function createGateway(options: GatewayOptions): Server {
     const started = performance.now();
     const url = new URL(request.url ?? '/', 'http://gateway.local');
     const method = request.method ?? 'GET';
-    const served = url.pathname.startsWith('/api/') ? serveApi(request, response, url) : serveStatic(response, url, method);
+    const served = url.pathname.startsWith('/api/')
+      ? serveApi(request, response, url)
+      : serveStatic(response, url, method);
     served
       .catch((error: unknown) => {
         // Only a gateway bug lands here; the handlers render their own errors.
         console.error('gateway error', error);
-        return send(response, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+        return send(
+          response,
+          500,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ message: 'Internal Server Error' }),
+        );
       })
-      .then((status) => options.log?.(`${method} ${url.pathname} ${status} ${(performance.now() - started).toFixed(0)}ms`));
+      .then((status) =>
+        options.log?.(`${method} ${url.pathname} ${status} ${(performance.now() - started).toFixed(0)}ms`),
+      );
   });
 }
 
@@ -267,7 +304,10 @@ function send(
   cookies?: string[],
 ): number {
   if (response.headersSent) return status;
-  const out: Record<string, string | string[] | number> = { ...headers, 'content-length': Buffer.byteLength(body) };
+  const out: Record<string, string | string[] | number> = {
+    ...headers,
+    'content-length': Buffer.byteLength(body),
+  };
   if (cookies?.length) out['set-cookie'] = cookies;
   response.writeHead(status, out);
   response.end(body);

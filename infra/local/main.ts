@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { localBucketName } from '#table/definition.ts';
 import { bootstrapLocal } from './bootstrap.ts';
 import { javaProblem } from './emulators.ts';
 import { startLocalStack } from './stack.ts';
+import { startUploadSweep } from './upload-sweep.ts';
 
 function fail(line: string): never {
   console.error(`cairn: ${line}`);
@@ -14,7 +16,11 @@ async function portProblem(port: number, host: string): Promise<string | undefin
   return new Promise((done) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      done(error.code === 'EADDRINUSE' ? `port ${port} is already in use: stop what holds it or set PORT` : error.message),
+      done(
+        error.code === 'EADDRINUSE'
+          ? `port ${port} is already in use: stop what holds it or set PORT`
+          : error.message,
+      ),
     );
     probe.listen(port, host, () => probe.close(() => done(undefined)));
   });
@@ -23,7 +29,8 @@ async function portProblem(port: number, host: string): Promise<string | undefin
 const dataDir = resolve(process.env.CAIRN_DATA_DIR ?? '.cairn');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}"`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`PORT must be a port number, not "${process.env.PORT}"`);
 
 const java = javaProblem();
 if (java) fail(java);
@@ -39,6 +46,12 @@ const stack = await startLocalStack({
   log: process.env.CAIRN_QUIET ? undefined : (line) => console.log(line),
 }).catch((error: Error) => fail(error.message));
 const { config, created } = await bootstrapLocal(dataDir, stack.url);
+// Abandoned multipart uploads: what the bucket's lifecycle rule does in AWS.
+const uploadSweep = startUploadSweep({
+  s3Dir: resolve(dataDir, 's3'),
+  bucket: localBucketName,
+  log: console.log,
+});
 
 console.log(`
 Cairn is running at ${stack.url}  (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)
@@ -56,6 +69,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping Cairn…`);
+  uploadSweep.stop();
   await stack.stop();
   process.exit(0);
 }

@@ -1,13 +1,13 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
-import { tableDefinition } from '#table/definition.ts';
+import { CreateBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucketCors } from '#blobs/bucket.ts';
+import { tableDefinition } from '#table/definition.ts';
 
 /** Creates the table from the same definition the CDK stack reads, unless it exists already. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

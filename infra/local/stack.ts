@@ -3,8 +3,8 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { localBucketName, localTableName } from '#table/definition.ts';
 import { domains, routes } from '#functions/routes.ts';
+import { localBucketName, localTableName } from '#table/definition.ts';
 import { emulatorCredentials, emulatorRegion, startDynamo, startS3 } from './emulators.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { ensureBucket, ensureTable } from './provision.ts';
@@ -33,7 +33,9 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
-  const dynamo = await startDynamo({ dir: options.persist === false ? undefined : join(dataDir, 'dynamodb') });
+  const dynamo = await startDynamo({
+    dir: options.persist === false ? undefined : join(dataDir, 'dynamodb'),
+  });
   const s3 = await startS3({ dir: join(dataDir, 's3') }).catch(async (error) => {
     await dynamo.stop();
     throw error;
@@ -41,6 +43,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const env = {
     CAIRN_TABLE: localTableName,
     CAIRN_BUCKET: localBucketName,
+    CAIRN_S3_FORCE_PATH_STYLE: 'true',
+    CAIRN_ALLOW_LOOPBACK_WEBHOOKS: 'true',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: emulatorRegion,
@@ -64,7 +68,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Imported only now: each domain's Lambda entry, exactly what the AWS stack bundles.
     const handlers = Object.fromEntries(
       await Promise.all(
-        domains.map(async (domain) => [domain, (await import(`#functions/${domain}/lambda.ts`)).handler] as const),
+        domains.map(
+          async (domain) => [domain, (await import(`#functions/${domain}/lambda.ts`)).handler] as const,
+        ),
       ),
     ) as GatewayOptions['handlers'];
     const { handler: authorizer } = await import('#functions/tenants/authorizer.ts');

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +8,41 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type DatasetRef, pullDataset, pushDataset } from '../../sdk/src/data-commands.ts';
 import type { ApiClient } from '../../sdk/src/transfers.ts';
 import { createTransport } from '../../sdk/src/transport.ts';
-import { benchStack, fmt } from './stack.ts';
+import { fmt } from './stack.ts';
 
 const MiB = 1024 * 1024;
+
+interface StackProcess {
+  url: string;
+  env: Record<string, string>;
+  tenantId: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The stack in a child process, as a real server is: the client's hashing must not stall the
+ * gateway and the emulator, which an in-process stack would share a thread with.
+ */
+async function stackProcess(): Promise<StackProcess> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'stack-process.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CAIRN_QUIET: '1' },
+  });
+  let buffered = '';
+  for await (const chunk of child.stdout) {
+    buffered += chunk;
+    if (buffered.includes('\n')) break;
+  }
+  const started = JSON.parse(buffered.slice(0, buffered.indexOf('\n')));
+  return {
+    ...started,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
 
 /**
  * Dataset transfers (issue 4): a push of 1 GiB in 1,000 files through the SDK's push (hashing,
@@ -22,7 +56,7 @@ export async function transfersBench() {
   const fileBytes = Math.floor((totalMiB * MiB) / fileCount);
   const totalBytes = fileBytes * fileCount;
   const concurrency = 8;
-  const stack = await benchStack();
+  const stack = await stackProcess();
   const work = mkdtempSync(join(tmpdir(), 'cairn-bench-transfers-'));
   try {
     const data = join(work, 'data');
@@ -37,11 +71,17 @@ export async function transfersBench() {
 
     // Baseline: the same files PUT straight into the emulator, as many at once as the SDK sends.
     const s3 = new S3Client({
+      endpoint: stack.env.AWS_ENDPOINT_URL_S3,
+      region: stack.env.AWS_REGION,
+      credentials: {
+        accessKeyId: stack.env.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY!,
+      },
       forcePathStyle: true,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    const bucket = process.env.CAIRN_BUCKET!;
+    const bucket = stack.env.CAIRN_BUCKET!;
     let next = 0;
     const rawStart = performance.now();
     await Promise.all(

@@ -1,0 +1,26 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashAndUpload, listFiles, type ApiClient } from './sdk/src/transfers.ts';
+import { createTransport } from './sdk/src/transport.ts';
+const child = spawn(process.execPath, ['test/bench/stack-process.ts'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAIRN_QUIET: '1' } });
+let b = ''; for await (const c of child.stdout) { b += c; if (b.includes('\n')) break; }
+const stack = JSON.parse(b);
+const data = mkdtempSync(join(tmpdir(), 'a4b-'));
+for (let i = 0; i < 128; i++) writeFileSync(join(data, `f${i}`), randomBytes(1024 * 1024));
+const request = createTransport({ url: stack.url });
+const t0 = performance.now();
+const ev: string[] = [];
+const client: ApiClient = { request: async (method, path, body) => { const t = performance.now(); try { return await request({ method, path, body, token: stack.apiKey, idempotent: true }); } finally { ev.push(`${(t - t0).toFixed(0)}..${(performance.now() - t0).toFixed(0)} ${method} ${path}`); } } };
+let first = 0, last = 0, n = 0;
+const timedFetch: typeof fetch = async (i, init) => { const s = performance.now() - t0; if (!first) first = s; try { return await fetch(i, init); } finally { last = performance.now() - t0; n++; } };
+const files = await listFiles(data);
+ev.push(`${(performance.now() - t0).toFixed(0)} listed`);
+const r = await hashAndUpload(client, files, { fetch: timedFetch });
+ev.push(`${(performance.now() - t0).toFixed(0)} uploaded; PUTs ${n} from ${first.toFixed(0)} to ${last.toFixed(0)}`);
+await client.request('POST', '/datasets/x/versions', { files: r.files.map(({ path, sha256, size }) => ({ path, sha256, size })) });
+console.log(ev.join('\n'));
+child.kill('SIGTERM');
+process.exit(0);

@@ -1,0 +1,4 @@
+import { App } from 'aws-cdk-lib';
+import { cairnApp } from './cairn-app.ts';
+
+cairnApp(new App());

@@ -1,0 +1,750 @@
+// Invariants of the generated AWS stack, not snapshots. What AWS itself does with the template (STS
+// session tags, IAM evaluation, CloudFront, EventBridge) cannot run here: these tests check our side
+// of each contract, i.e. that the template asks for exactly the designed behaviour.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantPrefix } from '#blobs/bucket.ts';
+import { domains, routeKey, routes } from '#functions/routes.ts';
+import { tableDefinition } from '#table/definition.ts';
+import { keys } from '#table/keys.ts';
+import { addChecks } from './cairn-app.ts';
+import { keyPartitions } from './constructs/key-management-access.ts';
+import { sessionTenant, tenantItemActions, tenantObjectActions } from './constructs/tenant-role.ts';
+import { repoRoot } from './paths.ts';
+import { defaultSettings, type Settings } from './settings.ts';
+import { CairnStack, keyManagingDomains } from './stack.ts';
+
+type Json = any;
+
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, spelled as IAM reads it
+const tenantVariable = '${aws:PrincipalTag/tenant}';
+
+const cdkContext = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')).context;
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+let workDir: string;
+let assembly: CloudAssembly | undefined;
+let synthError: unknown;
+let stacks: { plain: CairnStack; custom: CairnStack };
+let cliSynth: Promise<{ code: number | null; output: string; ms: number }>;
+
+/** An environment with no AWS credentials, profile or endpoint at all. */
+function withoutAws(): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (!/^(AWS_|CDK_)/.test(name)) clean[name] = value;
+  return {
+    ...clean,
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+}
+
+function runCliSynth(outdir: string) {
+  const started = performance.now();
+  return new Promise<{ code: number | null; output: string; ms: number }>((resolveRun) => {
+    const child: ChildProcess = spawn('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
+      cwd: repoRoot,
+      env: withoutAws(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('close', (code) => resolveRun({ code, output, ms: performance.now() - started }));
+  });
+}
+
+beforeAll(() => {
+  mkdirSync(join(repoRoot, 'cdk.out'), { recursive: true });
+  // Inside the repository, so that the bundles below resolve the AWS SDK as the Lambda runtime would.
+  workDir = mkdtempSync(join(repoRoot, 'cdk.out', 'test-'));
+  // The CLI synth runs beside the in-process one; both are CPU-bound, neither needs the other.
+  cliSynth = runCliSynth(join(workDir, 'cli'));
+
+  const web = join(workDir, 'web-out');
+  mkdirSync(web);
+  writeFileSync(join(web, 'index.html'), '<!doctype html><title>Cairn</title>');
+  writeFileSync(join(web, '404.html'), '<!doctype html><title>Not found</title>');
+
+  // Bundling is the slow part of synth: the CLI synth above bundles every function for real (and
+  // the bundle test runs its output), so the in-process stacks skip it.
+  const app = new App({
+    context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] },
+    outdir: join(workDir, 'app'),
+  });
+  addChecks(app);
+  const customSettings: Settings = {
+    ...defaultSettings,
+    ephemeral: true,
+    alarmEmail: 'ops@example.com',
+    corsOrigins: ['http://localhost:3000'],
+    reservedConcurrency: { tenants: 5, authorizer: 10 },
+    apiDomain: {
+      name: 'api.ml.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc',
+    },
+    webDomain: {
+      name: 'ml.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/def',
+    },
+    webAssets: web,
+  };
+  stacks = {
+    plain: new CairnStack(app, 'Plain', { settings: defaultSettings, env }),
+    custom: new CairnStack(app, 'Custom', { settings: customSettings, env, webhookWorker: undefined }),
+  };
+  try {
+    assembly = app.synth();
+  } catch (error) {
+    synthError = error;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  // The CLI writes into the folder: let it finish before the folder goes.
+  await cliSynth?.catch(() => undefined);
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}, 240_000);
+
+function template(stack: CairnStack): Template {
+  if (!assembly) throw new Error(`synth failed: ${String(synthError)}`);
+  return Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+}
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  Stack.of(construct as never).getLogicalId(construct.node.defaultChild as CfnElement);
+
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** A CloudFormation value as cdk-nag writes it: `<LogicalId.Arn>` for references. */
+function show(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (value?.Ref) return `<${value.Ref}>`;
+  if (value?.['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(show).join(value['Fn::Join'][0]);
+  if (value?.['Fn::Sub']) return String(value['Fn::Sub']);
+  return JSON.stringify(value);
+}
+
+interface Grant {
+  owner: string;
+  sid: string | undefined;
+  actions: string[];
+  resources: string[];
+  condition: Json;
+}
+
+/** Every Allow statement of every identity policy (inline, attached or managed) in a template. */
+function grants(t: Template): Grant[] {
+  const found: Grant[] = [];
+  const collect = (owner: string, document: Json) => {
+    for (const statement of asList<Json>(document?.Statement)) {
+      if (statement.Effect !== 'Allow') continue;
+      found.push({
+        owner,
+        sid: statement.Sid,
+        actions: asList<string>(statement.Action),
+        resources: asList<Json>(statement.Resource).map(show),
+        condition: statement.Condition,
+      });
+    }
+  };
+  for (const [id, policy] of Object.entries<Json>(t.findResources('AWS::IAM::Policy')))
+    collect(id, policy.Properties.PolicyDocument);
+  for (const [id, policy] of Object.entries<Json>(t.findResources('AWS::IAM::ManagedPolicy')))
+    collect(id, policy.Properties.PolicyDocument);
+  for (const [id, role] of Object.entries<Json>(t.findResources('AWS::IAM::Role'))) {
+    for (const policy of asList<Json>(role.Properties.Policies)) collect(id, policy.PolicyDocument);
+  }
+  return found;
+}
+
+/** IAM's StringLike: `*` is any run of characters, `?` exactly one. */
+function stringLike(pattern: string, value: string): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+describe('the AWS stack', () => {
+  it('synthesizes with cdk-nag (AWS Solutions) and no unacknowledged finding', () => {
+    expect(synthError).toBeUndefined();
+    expect(assembly).toBeDefined();
+  });
+
+  it('synthesizes with `npx cdk synth` offline, with no AWS credentials', async () => {
+    const { code, output, ms } = await cliSynth;
+    expect(output).not.toMatch(/Synthesis finished with errors/);
+    expect(code, output).toBe(0);
+    expect(existsSync(join(workDir, 'cli', 'Cairn.template.json'))).toBe(true);
+    console.log(`cdk synth (CLI, no credentials): ${(ms / 1000).toFixed(1)} s`);
+  }, 240_000);
+
+  describe('API', () => {
+    it('has one route per row of the route table; non-public rows carry the Lambda authorizer', () => {
+      for (const stack of [stacks.plain, stacks.custom]) {
+        const t = template(stack);
+        const [authorizerId] = Object.keys(t.findResources('AWS::ApiGatewayV2::Authorizer'));
+        const byKey = new Map<string, Json>(
+          Object.values<Json>(t.findResources('AWS::ApiGatewayV2::Route')).map((route) => [
+            route.Properties.RouteKey,
+            route.Properties,
+          ]),
+        );
+        expect([...byKey.keys()].sort()).toEqual(routes.map(routeKey).sort());
+        for (const route of routes) {
+          const props = byKey.get(routeKey(route));
+          if (route.role === 'public') {
+            expect(props.AuthorizationType, routeKey(route)).toBe('NONE');
+            expect(props.AuthorizerId, routeKey(route)).toBeUndefined();
+          } else {
+            expect(props.AuthorizationType, routeKey(route)).toBe('CUSTOM');
+            expect(props.AuthorizerId, routeKey(route)).toEqual({ Ref: authorizerId });
+          }
+        }
+      }
+    });
+
+    it("sends each route to its domain's function", () => {
+      const t = template(stacks.plain);
+      const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
+      const functionOf = new Map(
+        Object.entries(stacks.plain.functions).map(([domain, fn]) => [logicalId(fn.fn), domain]),
+      );
+      for (const route of Object.values<Json>(t.findResources('AWS::ApiGatewayV2::Route'))) {
+        const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
+        const uri = integrations[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0];
+        const row = routes.find((candidate) => routeKey(candidate) === route.Properties.RouteKey)!;
+        expect(functionOf.get(uri), routeKey(row)).toBe(row.domain);
+      }
+      // One invoke permission per function, not one per route (Lambda's policy size limit).
+      const permissions = Object.values<Json>(t.findResources('AWS::Lambda::Permission')).filter(
+        (permission) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+      );
+      expect(permissions).toHaveLength(domains.length + 1);
+    });
+
+    it('authorizes every request itself: REQUEST, simple responses, no identity source, no cache', () => {
+      const t = template(stacks.plain);
+      t.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'REQUEST',
+        EnableSimpleResponses: true,
+        AuthorizerPayloadFormatVersion: '2.0',
+        AuthorizerResultTtlInSeconds: 0,
+        IdentitySource: [],
+        AuthorizerUri: Match.objectLike({
+          'Fn::Join': Match.arrayWith([
+            Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stacks.plain.authorizer.fn), 'Arn'] }]),
+          ]),
+        }),
+      });
+    });
+
+    it('throttles, logs access as JSON without the key, and allows the dashboard origin', () => {
+      const t = template(stacks.custom);
+      const stage = Object.values<Json>(t.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
+      expect(stage.StageName).toBe('$default');
+      expect(stage.DefaultRouteSettings).toMatchObject({
+        ThrottlingRateLimit: defaultSettings.throttle.rateLimit,
+        ThrottlingBurstLimit: defaultSettings.throttle.burstLimit,
+      });
+      const format = JSON.parse(stage.AccessLogSettings.Format);
+      expect(format.requestId).toBe('$context.requestId');
+      expect(JSON.stringify(format)).not.toMatch(/authorization/i);
+      const logGroup =
+        t.findResources('AWS::Logs::LogGroup')[stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]];
+      expect(logGroup?.Properties.RetentionInDays).toBe(30);
+
+      const cors = Object.values<Json>(t.findResources('AWS::ApiGatewayV2::Api'))[0].Properties
+        .CorsConfiguration;
+      expect(cors.AllowOrigins).toEqual(['https://ml.example.com', 'http://localhost:3000']);
+      expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type']));
+      t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.ml.example.com' });
+    });
+  });
+
+  describe('functions', () => {
+    it('are one per domain plus the authorizer, all nodejs24.x on arm64 with bounded log retention', () => {
+      const t = template(stacks.plain);
+      const functions = t.findResources('AWS::Lambda::Function');
+      expect(Object.keys(functions)).toHaveLength(domains.length + 1 + (stacks.plain.webhookWorker ? 1 : 0));
+      const logGroups = t.findResources('AWS::Logs::LogGroup');
+      for (const [id, fn] of Object.entries<Json>(functions)) {
+        expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+        expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+        expect(fn.Properties.Handler, id).toBe('index.handler');
+        const logGroup = logGroups[fn.Properties.LoggingConfig.LogGroup.Ref];
+        expect(logGroup?.Properties.RetentionInDays, id).toBe(30);
+        expect(fn.Properties.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
+      }
+      for (const domain of domains) expect(stacks.plain.functions[domain], domain).toBeDefined();
+    });
+
+    it('in the other stacks are ours or the few CDK brings, which are acknowledged', () => {
+      const t = template(stacks.custom);
+      expect(stacks.custom.webhookWorker).toBeUndefined();
+      const ours = new Set(
+        [...Object.values(stacks.custom.functions), stacks.custom.authorizer].map((fn) => logicalId(fn.fn)),
+      );
+      for (const [id, fn] of Object.entries<Json>(t.findResources('AWS::Lambda::Function'))) {
+        if (ours.has(id)) {
+          expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+          expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+        } else {
+          // BucketDeployment's handler publishes the dashboard, and the ephemeral stack empties its
+          // buckets on delete: both run at deploy time only and are not part of the API.
+          expect(id).toMatch(/^Custom(CDKBucketDeployment|S3AutoDeleteObjectsCustomResourceProvider)/);
+        }
+      }
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        ReservedConcurrentExecutions: 5,
+        Description: 'Cairn tenants API',
+      });
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        ReservedConcurrentExecutions: 10,
+        Description: 'Cairn API key authorizer',
+      });
+    });
+
+    it('bundle as ESM that runs on Node 24 with the subpath imports resolved', async () => {
+      const { code } = await cliSynth;
+      expect(code).toBe(0);
+      const cli = join(workDir, 'cli');
+      const cliTemplate = Template.fromJSON(
+        JSON.parse(readFileSync(join(cli, 'Cairn.template.json'), 'utf8')),
+      );
+      const bundleOf = (description: string) => {
+        const [fn] = Object.values<Json>(
+          cliTemplate.findResources('AWS::Lambda::Function', { Properties: { Description: description } }),
+        );
+        return join(cli, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      };
+      // The Lambda runtime provides the AWS SDK; the repository's node_modules stands in for it here.
+      const run = (file: string, event: Json) => {
+        const script = `const { handler } = await import(${JSON.stringify(`file://${file}`)}); console.log(JSON.stringify(await handler(${JSON.stringify(event)}, {})));`;
+        const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+          env: { ...withoutAws(), CAIRN_TABLE: 'unused', AWS_REGION: 'eu-west-1' },
+          encoding: 'utf8',
+        });
+        expect(result.status, result.stderr).toBe(0);
+        return JSON.parse(result.stdout.trim().split('\n').pop()!);
+      };
+      const health = run(bundleOf('Cairn system API'), {
+        version: '2.0',
+        routeKey: 'GET /api/v1/health',
+        rawPath: '/api/v1/health',
+        rawQueryString: '',
+        headers: {},
+        requestContext: { requestId: 'test', http: { method: 'GET', path: '/api/v1/health' } },
+      });
+      expect(health).toMatchObject({ statusCode: 200, body: '{"status":"ok"}' });
+      const refused = run(bundleOf('Cairn API key authorizer'), { type: 'REQUEST', headers: {} });
+      expect(refused).toEqual({
+        isAuthorized: true,
+        context: expect.objectContaining({ authError: 'auth.missing_key' }),
+      });
+    }, 240_000);
+  });
+
+  describe('IAM', () => {
+    // The only wildcards in our own policies: each is acknowledged in cdk-nag with its reason.
+    const acknowledgedWildcards = (stack: CairnStack) => {
+      const table = logicalId(stack.data.table);
+      const bucket = logicalId(stack.data.artifacts);
+      return [`<${table}.Arn>/index/*`, `<${bucket}.Arn>/${sessionTenant}/*`];
+    };
+
+    it('grants no `*` action or resource beyond the acknowledged cases', () => {
+      const t = template(stacks.plain);
+      const wildcards = grants(t).flatMap((grant) => [
+        ...grant.actions
+          .filter((action) => action.includes('*'))
+          .map((action) => `${grant.owner}: action ${action}`),
+        ...grant.resources.filter((resource) => resource.includes('*')).map((resource) => resource),
+      ]);
+      expect(wildcards.sort()).toEqual(acknowledgedWildcards(stacks.plain).sort());
+    });
+
+    it('keeps CDK-provided wildcards to the dashboard publisher and the ephemeral cleanup', () => {
+      const t = template(stacks.custom);
+      const ours = new Set(acknowledgedWildcards(stacks.custom));
+      const owners = new Set(
+        grants(t)
+          .filter(
+            (grant) =>
+              grant.actions.some((action) => action.includes('*')) ||
+              grant.resources.some((r) => r.includes('*') && !ours.has(r)),
+          )
+          .map((grant) => grant.owner),
+      );
+      for (const owner of owners) expect(owner).toMatch(/^CustomCDKBucketDeployment/);
+    });
+
+    it('confines the tenant role to the session tenant: LeadingKeys on table and indexes, the S3 prefix', () => {
+      const t = template(stacks.plain);
+      const roleId = logicalId(stacks.plain.tenantRole.role);
+      const role = t.findResources('AWS::IAM::Role')[roleId]!.Properties;
+      const statements = role.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
+      const bySid = new Map<string, Json>(statements.map((statement: Json) => [statement.Sid, statement]));
+      expect([...bySid.keys()].sort()).toEqual(['TenantItems', 'TenantListing', 'TenantObjects']);
+
+      const items = bySid.get('TenantItems');
+      expect(asList(items.Action).sort()).toEqual([...tenantItemActions].sort());
+      expect(asList(items.Action)).not.toContain('dynamodb:Scan');
+      expect(asList(items.Resource).map(show).sort()).toEqual(
+        [
+          `<${logicalId(stacks.plain.data.table)}.Arn>`,
+          `<${logicalId(stacks.plain.data.table)}.Arn>/index/*`,
+        ].sort(),
+      );
+      expect(items.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${tenantVariable}#*`] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      });
+
+      const objects = bySid.get('TenantObjects');
+      expect(asList(objects.Action).sort()).toEqual([...tenantObjectActions].sort());
+      expect(asList(objects.Resource).map(show)).toEqual([
+        `<${logicalId(stacks.plain.data.artifacts)}.Arn>/${tenantVariable}/*`,
+      ]);
+      const listing = bySid.get('TenantListing');
+      expect(listing.Action).toBe('s3:ListBucket');
+      expect(listing.Condition).toEqual({ StringLike: { 's3:prefix': [`${tenantVariable}/*`] } });
+
+      // Only the domain functions may assume it, only with exactly one tag: tenant.
+      const trust = role.AssumeRolePolicyDocument.Statement;
+      expect(trust).toHaveLength(1);
+      expect(trust[0].Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+      expect(trust[0].Condition).toEqual({
+        StringLike: { 'aws:RequestTag/tenant': '?*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] },
+      });
+      const trusted = asList<Json>(trust[0].Principal.AWS)
+        .map((principal) => principal['Fn::GetAtt'][0])
+        .sort();
+      const tenantScoped = [
+        ...Object.values(stacks.plain.functions),
+        ...(stacks.plain.webhookWorker ? [stacks.plain.webhookWorker] : []),
+      ];
+      expect(trusted).toEqual(tenantScoped.map((fn) => logicalId(fn.role)).sort());
+      expect(role.MaxSessionDuration).toBe(3600);
+    });
+
+    it("matches the key and object layout: a tenant's keys pass its pattern, no other tenant's do", () => {
+      const items = (tenant: string) => `${tenant}#*`;
+      const objects = (tenant: string) => `${tenant}/*`;
+      const acmeKeys = [
+        keys.tenant('acme').pk,
+        keys.apiKeysOf('acme'),
+        keys.apiKey('acme', 'key_0123456789abcdef').pk,
+      ];
+      for (const key of acmeKeys) {
+        expect(stringLike(items('acme'), key), key).toBe(true);
+        expect(stringLike(items('acm'), key), key).toBe(false);
+        expect(stringLike(items('acme-2'), key), key).toBe(false);
+      }
+      expect(stringLike(items('acme'), keys.apiKeyHash('0'.repeat(64)).pk)).toBe(false);
+      expect(stringLike(objects('acme'), `${tenantPrefix('acme')}blobs/sha256/ab`)).toBe(true);
+      expect(stringLike(objects('acme'), `${tenantPrefix('acmex')}blobs/sha256/ab`)).toBe(false);
+      // The key-management partitions, as IAM sees them.
+      expect(stringLike(keyPartitions.hashLookup, keys.apiKeyHash('ab').pk)).toBe(true);
+      expect(stringLike(keyPartitions.tenant, keys.tenant('acme').pk)).toBe(true);
+      expect(stringLike(keyPartitions.keyList, keys.apiKeysOf('acme'))).toBe(true);
+      expect(stringLike(keyPartitions.tenant, `acme#RUN#r1`)).toBe(false);
+    });
+
+    it('holds for every key builder: each partition starts with its tenant, except the key-hash lookup', () => {
+      // A new partition outside the tenant prefix would be refused by the tenant role: it must be
+      // designed like the key-hash lookup (its own narrow grant), not discovered in production.
+      const outsideTenants = ['apiKeyHash'];
+      for (const [name, build] of Object.entries(keys) as [string, (...args: unknown[]) => unknown][]) {
+        if (!/^\(?\s*tenantId\b/.test(build.toString())) {
+          expect(outsideTenants.includes(name) || name.endsWith('Order'), `${name} takes no tenant id`).toBe(
+            true,
+          );
+          continue;
+        }
+        const built = build('acme', 'x1', 1, 'x2', 'x3');
+        const partition = typeof built === 'string' ? built : (built as { pk: string }).pk;
+        expect(stringLike(`acme#*`, partition), `${name} → ${partition}`).toBe(true);
+      }
+    });
+
+    it('gives domain functions no direct data access, except key management confined to its partitions', () => {
+      const t = template(stacks.plain);
+      const owners = new Map(
+        Object.entries(stacks.plain.functions).map(([domain, fn]) => [logicalId(fn.role), domain] as const),
+      );
+      const policies = t.findResources('AWS::IAM::Policy');
+      for (const [id, policy] of Object.entries<Json>(policies)) {
+        const role = policy.Properties.Roles[0].Ref;
+        const domain = owners.get(role);
+        if (!domain) continue;
+        for (const statement of asList<Json>(policy.Properties.PolicyDocument.Statement)) {
+          const actions = asList<string>(statement.Action);
+          expect(
+            actions.some((action) => action.startsWith('s3:')),
+            `${id} ${domain}`,
+          ).toBe(false);
+          if (!actions.some((action) => action.startsWith('dynamodb:'))) continue;
+          expect(keyManagingDomains, `${domain} has direct table access`).toContain(domain);
+          expect(statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'].sort()).toEqual(
+            Object.values(keyPartitions).sort(),
+          );
+          expect(asList(statement.Resource).map(show)).toEqual([
+            `<${logicalId(stacks.plain.data.table)}.Arn>`,
+          ]);
+        }
+      }
+    });
+
+    it('lets the authorizer read only key hashes, touch key lists and read the operator secret', () => {
+      const t = template(stacks.plain);
+      const role = logicalId(stacks.plain.authorizer.role);
+      const mine = grants(t).filter(
+        (grant) => t.findResources('AWS::IAM::Policy')[grant.owner]?.Properties.Roles[0].Ref === role,
+      );
+      const bySid = new Map(mine.map((grant) => [grant.sid, grant]));
+      expect(bySid.get('FindKeyByHash')?.actions).toEqual(['dynamodb:GetItem']);
+      expect(
+        bySid.get('FindKeyByHash')?.condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'],
+      ).toEqual(['KEYHASH#*']);
+      expect(bySid.get('TouchKey')?.actions).toEqual(['dynamodb:UpdateItem']);
+      expect(bySid.get('TouchKey')?.condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']).toEqual([
+        '*#KEYS',
+      ]);
+      const secretArn = `<${logicalId(stacks.plain.operatorKey.secret)}>`;
+      expect(
+        mine.some(
+          (grant) =>
+            grant.actions.includes('secretsmanager:GetSecretValue') && grant.resources.includes(secretArn),
+        ),
+      ).toBe(true);
+      expect(mine.some((grant) => grant.actions.includes('sts:AssumeRole'))).toBe(false);
+    });
+  });
+
+  describe('data', () => {
+    it('keeps the table: on demand, PITR, encryption, deletion protection, retained', () => {
+      const t = template(stacks.plain);
+      t.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          BillingMode: 'PAY_PER_REQUEST',
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
+          KeySchema: [
+            { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+            { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      });
+      const table = Object.values<Json>(t.findResources('AWS::DynamoDB::Table'))[0].Properties;
+      expect(table.GlobalSecondaryIndexes.map((index: Json) => index.IndexName)).toEqual(
+        tableDefinition.globalSecondaryIndexes.map((index) => index.indexName),
+      );
+    });
+
+    it('keeps the artifact bucket private, TLS-only, encrypted, logged, with multipart cleanup and ETag CORS', () => {
+      const t = template(stacks.plain);
+      const id = logicalId(stacks.plain.data.artifacts);
+      const bucket = t.findResources('AWS::S3::Bucket')[id]!;
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(
+        bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+          .SSEAlgorithm,
+      ).toBe('AES256');
+      expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({
+        Ref: logicalId(stacks.plain.data.accessLogs),
+      });
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      );
+      const cors = bucket.Properties.CorsConfiguration.CorsRules[0];
+      expect(cors.ExposedHeaders).toContain('ETag');
+      expect(cors.AllowedMethods).toEqual(['GET', 'PUT', 'HEAD']);
+      expect(show(cors.AllowedOrigins[0])).toBe(
+        `https://<${logicalId(stacks.plain.dashboard.distribution)}.DomainName>`,
+      );
+
+      for (const [name, policy] of Object.entries<Json>(t.findResources('AWS::S3::BucketPolicy'))) {
+        const denies = asList<Json>(policy.Properties.PolicyDocument.Statement).filter(
+          (statement) => statement.Effect === 'Deny',
+        );
+        expect(
+          denies.some((statement) => statement.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+          name,
+        ).toBe(true);
+      }
+      expect(Object.keys(t.findResources('AWS::S3::BucketPolicy'))).toHaveLength(3);
+    });
+
+    it('relaxes retention and deletion protection only for an ephemeral stack', () => {
+      const t = template(stacks.custom);
+      t.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      });
+      const buckets = Object.values<Json>(t.findResources('AWS::S3::Bucket'));
+      expect(buckets.every((bucket) => bucket.DeletionPolicy === 'Delete')).toBe(true);
+      expect(
+        Object.values<Json>(template(stacks.plain).findResources('AWS::S3::Bucket')).every(
+          (b) => b.DeletionPolicy === 'Retain',
+        ),
+      ).toBe(true);
+    });
+  });
+
+  describe('dashboard', () => {
+    it('serves the export through CloudFront with origin access control and security headers', () => {
+      const t = template(stacks.custom);
+      t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+      t.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Aliases: ['ml.example.com'],
+          DefaultRootObject: 'index.html',
+          ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
+        }),
+      });
+      const policy = Object.values<Json>(t.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]
+        .Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+      expect(policy.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(31536000);
+      expect(policy.FrameOptions.FrameOption).toBe('DENY');
+      expect(policy.ContentTypeOptions.Override).toBe(true);
+      expect(show(policy.ContentSecurityPolicy.ContentSecurityPolicy)).toMatch(
+        /connect-src 'self' https:\/\/\*\.execute-api\./,
+      );
+    });
+
+    it('publishes /config.json with the API URL at deploy, only when the export exists', () => {
+      const custom = template(stacks.custom);
+      const deployment = Object.values<Json>(custom.findResources('Custom::CDKBucketDeployment'))[0];
+      expect(deployment).toBeDefined();
+      // The second source is config.json: a literal here (custom domain), a deploy-time marker otherwise.
+      const configZip = deployment.Properties.SourceObjectKeys[1].replace(/\.zip$/, '');
+      const config = JSON.parse(
+        readFileSync(join(assembly!.directory, `asset.${configZip}`, 'config.json'), 'utf8'),
+      );
+      expect(config).toEqual({ apiUrl: 'https://api.ml.example.com' });
+      expect(deployment.Properties.DistributionPaths).toEqual(['/*']);
+      template(stacks.plain).resourceCountIs('Custom::CDKBucketDeployment', 0);
+      const warnings = stacks.plain.dashboard.node.metadata.filter(
+        (entry) => entry.type === 'aws:cdk:warning',
+      );
+      expect(JSON.stringify(warnings)).toMatch(/web\/out/);
+    });
+  });
+
+  describe('events and operations', () => {
+    it('has the registry event bus and a webhook queue with a dead-letter queue, known to every domain', () => {
+      const t = template(stacks.plain);
+      t.resourceCountIs('AWS::Events::EventBus', 1);
+      const queues = t.findResources('AWS::SQS::Queue');
+      const dlq = logicalId(stacks.plain.events.webhookDeadLetters);
+      const main = queues[logicalId(stacks.plain.events.webhooks)]!.Properties;
+      expect(main.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: 5,
+      });
+      for (const fn of Object.values<Json>(t.findResources('AWS::Lambda::Function'))) {
+        if (fn.Properties.Description === 'Cairn API key authorizer') continue;
+        expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+          expect.arrayContaining([
+            'CAIRN_TABLE',
+            'CAIRN_BUCKET',
+            'CAIRN_EVENT_BUS',
+            'CAIRN_WEBHOOK_QUEUE_URL',
+            'CAIRN_TENANT_ROLE_ARN',
+          ]),
+        );
+      }
+    });
+
+    it('consumes the webhook queue with the worker when it exists, and warns when it does not', () => {
+      const custom = template(stacks.custom);
+      custom.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+      expect(JSON.stringify(stacks.custom.node.metadata)).toMatch(/cairn:no-webhook-worker/);
+      const worker = stacks.plain.webhookWorker;
+      if (!worker) return;
+      const t = template(stacks.plain);
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(worker.fn) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stacks.plain.events.webhooks), 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const fn = t.findResources('AWS::Lambda::Function')[logicalId(worker.fn)]!.Properties;
+      expect(fn.Runtime).toBe('nodejs24.x');
+      // SQS hides a message for at least six times the function timeout, as Lambda advises.
+      const queue = t.findResources('AWS::SQS::Queue')[logicalId(stacks.plain.events.webhooks)]!.Properties;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+    });
+
+    it('alarms on API 5xx rate, every function, the authorizer and the dead-letter queue, to one topic', () => {
+      const t = template(stacks.custom);
+      const topic = logicalId(stacks.custom.alarms.topic);
+      const alarms = Object.values<Json>(t.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(1 + 2 * (domains.length + 1) + 1);
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+        expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      }
+      const metricNames = alarms.flatMap((alarm) =>
+        alarm.Properties.MetricName
+          ? [alarm.Properties.MetricName]
+          : alarm.Properties.Metrics.map((m: Json) => m.MetricStat?.Metric.MetricName),
+      );
+      expect(metricNames).toEqual(
+        expect.arrayContaining(['5xx', 'Count', 'Errors', 'Throttles', 'ApproximateNumberOfMessagesVisible']),
+      );
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+      template(stacks.plain).resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+
+    it('creates the operator key at deploy as a valid Cairn key and says how to read it', () => {
+      const t = template(stacks.plain);
+      t.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({
+          PasswordLength: 43,
+          ExcludePunctuation: true,
+          IncludeSpace: false,
+        }),
+      });
+      const outputs = t.findOutputs('*');
+      expect(Object.keys(outputs)).toEqual(
+        expect.arrayContaining(['ApiUrl', 'DashboardUrl', 'OperatorKeySecretArn', 'OperatorKeyCommand']),
+      );
+      expect(show(outputs.OperatorKeyCommand!.Value)).toMatch(
+        /aws secretsmanager get-secret-value .*join\('', \['cairn_', SecretString\]\)/,
+      );
+      const authorizer = t.findResources('AWS::Lambda::Function')[logicalId(stacks.plain.authorizer.fn)]!;
+      expect(authorizer.Properties.Environment.Variables.CAIRN_OPERATOR_SECRET_ARN).toEqual({
+        Ref: logicalId(stacks.plain.operatorKey.secret),
+      });
+    });
+  });
+});
