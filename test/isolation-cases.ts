@@ -2,8 +2,8 @@ import { expect } from 'vitest';
 import { artifactCases } from './isolation/artifacts.ts';
 import { datasetCases } from './isolation/datasets.ts';
 import { eventCases } from './isolation/events.ts';
-import { modelCases } from './isolation/models.ts';
 import { mlflowCases } from './isolation/mlflow.ts';
+import { modelCases } from './isolation/models.ts';
 import type { TestTenant } from './support/tenants.ts';
 
 /**

@@ -39,7 +39,13 @@ const WireNumber = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])
 export const LatestMetric = z.object({ value: WireNumber, step: z.number(), timestamp: z.number() });
 
 /** MLflow's limits on a dataset a run names as an input (`mlflow/utils/validation.py`). */
-export const datasetLimits = { name: 500, digest: 36, sourceType: 36, source: 65_535, schema: 1_048_575 } as const;
+export const datasetLimits = {
+  name: 500,
+  digest: 36,
+  sourceType: 36,
+  source: 65_535,
+  schema: 1_048_575,
+} as const;
 
 /**
  * A dataset a run used, as MLflow clients describe it: where it came from and a digest of its

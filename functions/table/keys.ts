@@ -69,6 +69,14 @@ export const keys = {
     pk: `${tenantPrefix(tenantId)}BLOB#${sha256}`,
     sk: 'BLOB',
   }),
+  /**
+   * The blob's upload was signed once: only such a blob can be in the store unrecorded (an upload
+   * interrupted before its confirmation), so only these are probed when a push starts.
+   */
+  blobSigned: (tenantId: string, sha256: string): Key => ({
+    pk: `${tenantPrefix(tenantId)}BLOB#${sha256}`,
+    sk: 'SIGNED',
+  }),
   /** An open multipart upload, so that only its tenant can sign parts, complete or abort it. */
   upload: (tenantId: string, uploadId: string): Key => ({
     pk: `${tenantPrefix(tenantId)}UPLOADS`,

@@ -46,6 +46,47 @@ async function tracked(a: TestTenant) {
 
 type Tracked = Awaited<ReturnType<typeof tracked>>;
 
+/** Tenant A's registered model with version 1 (from A's run) aliased `champion`. */
+async function registered(a: TestTenant) {
+  const t = await tracked(a);
+  const mlflow = mlflowClient(a.adminKey);
+  const model = `iso-model-${a.id}`;
+  await mlflow('POST', 'registered-models/create', { name: model, tags: [{ key: 'owner', value: 'a' }] });
+  await mlflow('POST', 'model-versions/create', {
+    name: model,
+    source: `runs:/${t.runId}/a.txt`,
+    run_id: t.runId,
+  });
+  await mlflow('POST', 'registered-models/alias', { name: model, alias: 'champion', version: '1' });
+  const snapshot = async () => ({
+    tracked: await t.snapshot(),
+    model: (await mlflow('GET', 'registered-models/get', { name: model })).body,
+    version: (await mlflow('GET', 'model-versions/get', { name: model, version: '1' })).body,
+  });
+  return { ...t, model, snapshot };
+}
+
+type Registered = Awaited<ReturnType<typeof registered>>;
+
+/** B names A's registered model (and its version 1) in a body, or in a GET's query string. */
+const onRegistered = (
+  method: 'GET' | 'OTHER',
+  path: string,
+  request: (r: Registered) => Record<string, unknown>,
+  expectation: IsolationCase['expect'] = notFound,
+): IsolationCase => ({
+  arrange: async (a) => {
+    const r = await registered(a);
+    const sent = request(r);
+    return method === 'GET'
+      ? { path: `${at}/${path}?${queryString(sent as Record<string, string>)}`, snapshot: r.snapshot }
+      : { path: `${at}/${path}`, body: sent, snapshot: r.snapshot };
+  },
+  expect: expectation,
+});
+const model = (r: Registered) => ({ name: r.model });
+const version = (r: Registered) => ({ name: r.model, version: '1' });
+
 const proxy = '/api/2.0/mlflow-artifacts';
 
 /** A's resources look to B exactly like missing ones, in MLflow's error format. */
@@ -220,5 +261,106 @@ export const mlflowCases: Record<string, IsolationCase> = {
     { upload_id: 'u' },
     refused,
   ),
+  [`POST ${at}/registered-models/create`]: onRegistered(
+    'OTHER',
+    'registered-models/create',
+    model,
+    ({ status, body }) => {
+      // Names are unique per tenant: B may use A's name, and gets its own model.
+      expect(status).toBe(200);
+      expect(body.registered_model.latest_versions).toEqual([]);
+    },
+  ),
+  [`GET ${at}/registered-models/get`]: onRegistered('GET', 'registered-models/get', model),
+  [`POST ${at}/registered-models/rename`]: onRegistered('OTHER', 'registered-models/rename', (r) => ({
+    name: r.model,
+    new_name: 'taken',
+  })),
+  [`PATCH ${at}/registered-models/update`]: onRegistered('OTHER', 'registered-models/update', (r) => ({
+    name: r.model,
+    description: 'by B',
+  })),
+  [`DELETE ${at}/registered-models/delete`]: onRegistered('OTHER', 'registered-models/delete', model),
+  [`GET ${at}/registered-models/search`]: onRegistered(
+    'GET',
+    'registered-models/search',
+    () => ({ filter: "name LIKE 'iso%'" }),
+    nothingFound('registered_models'),
+  ),
+  [`POST ${at}/registered-models/get-latest-versions`]: onRegistered(
+    'OTHER',
+    'registered-models/get-latest-versions',
+    model,
+  ),
+  [`GET ${at}/registered-models/get-latest-versions`]: onRegistered(
+    'GET',
+    'registered-models/get-latest-versions',
+    model,
+  ),
+  [`POST ${at}/registered-models/set-tag`]: onRegistered('OTHER', 'registered-models/set-tag', (r) => ({
+    name: r.model,
+    key: 'owner',
+    value: 'b',
+  })),
+  [`DELETE ${at}/registered-models/delete-tag`]: onRegistered(
+    'OTHER',
+    'registered-models/delete-tag',
+    (r) => ({
+      name: r.model,
+      key: 'owner',
+    }),
+  ),
+  [`POST ${at}/registered-models/alias`]: onRegistered('OTHER', 'registered-models/alias', (r) => ({
+    ...version(r),
+    alias: 'champion',
+  })),
+  [`DELETE ${at}/registered-models/alias`]: onRegistered('OTHER', 'registered-models/alias', (r) => ({
+    name: r.model,
+    alias: 'champion',
+  })),
+  [`GET ${at}/registered-models/alias`]: onRegistered('GET', 'registered-models/alias', (r) => ({
+    name: r.model,
+    alias: 'champion',
+  })),
+  [`POST ${at}/model-versions/create`]: onRegistered('OTHER', 'model-versions/create', (r) => ({
+    name: r.model,
+    source: `runs:/${r.runId}/a.txt`,
+    run_id: r.runId,
+  })),
+  [`GET ${at}/model-versions/get`]: onRegistered('GET', 'model-versions/get', version),
+  [`PATCH ${at}/model-versions/update`]: onRegistered('OTHER', 'model-versions/update', (r) => ({
+    ...version(r),
+    description: 'by B',
+  })),
+  [`DELETE ${at}/model-versions/delete`]: onRegistered('OTHER', 'model-versions/delete', version),
+  [`POST ${at}/model-versions/transition-stage`]: onRegistered(
+    'OTHER',
+    'model-versions/transition-stage',
+    (r) => ({
+      ...version(r),
+      stage: 'Production',
+      archive_existing_versions: true,
+    }),
+  ),
+  [`GET ${at}/model-versions/search`]: onRegistered(
+    'GET',
+    'model-versions/search',
+    (r) => ({ filter: `run_id = '${r.runId}'` }),
+    nothingFound('model_versions'),
+  ),
+  [`GET ${at}/model-versions/get-download-uri`]: onRegistered(
+    'GET',
+    'model-versions/get-download-uri',
+    version,
+  ),
+  [`POST ${at}/model-versions/set-tag`]: onRegistered('OTHER', 'model-versions/set-tag', (r) => ({
+    ...version(r),
+    key: 'k',
+    value: 'b',
+  })),
+  [`DELETE ${at}/model-versions/delete-tag`]: onRegistered('OTHER', 'model-versions/delete-tag', (r) => ({
+    ...version(r),
+    key: 'k',
+  })),
   [`POST ${proxy}/mpu/abort/{path+}`]: onFile((t) => `/mpu/abort/${t.file}`, { upload_id: 'u' }, refused),
 };

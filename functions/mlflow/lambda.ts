@@ -1,0 +1,4 @@
+import { domainHandler } from '#http/domain-handler.ts';
+import { operations } from './handlers.ts';
+
+export const handler = domainHandler('mlflow', operations);
