@@ -83,6 +83,39 @@ async function eachLimited<T, R>(
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
+async function batchGet(keyList: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const { name, doc } = table();
+  const items: Record<string, unknown>[] = [];
+  for (const group of chunks(keyList, maxBatchGetItems)) {
+    let pending: Record<string, unknown>[] | undefined = [...group];
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
+      const answer = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [name]: { Keys: pending, ProjectionExpression: 'sk, sha256, size', ConsistentRead: true },
+          },
+        }),
+      );
+      items.push(...(answer.Responses?.[name] ?? []));
+      pending = answer.UnprocessedKeys?.[name]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return items;
+}
+
+async function batchPut(items: readonly object[]): Promise<void> {
+  const { name, doc } = table();
+  for (const group of chunks(items, maxBatchWriteItems)) {
+    let pending: object[] | undefined = group.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
+      const answer = await doc.send(new BatchWriteCommand({ RequestItems: { [name]: pending as never } }));
+      pending = answer.UnprocessedItems?.[name] as object[] | undefined;
+    }
+  }
+}
+
 /**
  * The blobs among `digests` that the tenant holds, with their sizes (key `blob`, BatchGetItem by
  * 100). Another tenant's copy of the same digest is under another key and never counts.
@@ -91,48 +124,52 @@ export async function recordedBlobs(
   tenantId: string,
   digests: readonly string[],
 ): Promise<Map<string, number>> {
-  const { name, doc } = table();
-  const found = new Map<string, number>();
-  for (const group of chunks([...new Set(digests)], maxBatchGetItems)) {
-    let pending: Record<string, unknown>[] | undefined = group.map((sha256) => ({
-      ...keys.blob(tenantId, sha256),
-    }));
-    for (let attempt = 0; pending?.length; attempt++) {
-      if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
-      const answer = await doc.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [name]: { Keys: pending, ProjectionExpression: 'sha256, size', ConsistentRead: true },
-          },
-        }),
-      );
-      for (const item of answer.Responses?.[name] ?? [])
-        found.set(item.sha256 as string, item.size as number);
-      pending = answer.UnprocessedKeys?.[name]?.Keys as Record<string, unknown>[] | undefined;
-    }
+  const items = await batchGet([...new Set(digests)].map((sha256) => ({ ...keys.blob(tenantId, sha256) })));
+  return new Map(items.map((item) => [item.sha256 as string, item.size as number]));
+}
+
+/**
+ * Which blobs the tenant holds, and which others had an upload signed before (keys `blob` and
+ * `blobSigned`, read together): only those can sit in the store unrecorded.
+ */
+async function blobStates(
+  tenantId: string,
+  digests: readonly string[],
+): Promise<{ recorded: Map<string, number>; signed: Set<string> }> {
+  const items = await batchGet(
+    [...new Set(digests)].flatMap((sha256) => [
+      { ...keys.blob(tenantId, sha256) },
+      { ...keys.blobSigned(tenantId, sha256) },
+    ]),
+  );
+  const recorded = new Map<string, number>();
+  const signed = new Set<string>();
+  for (const item of items) {
+    if (item.sk === keys.blob(tenantId, '').sk) recorded.set(item.sha256 as string, item.size as number);
+    else signed.add(item.sha256 as string);
   }
-  return found;
+  return { recorded, signed };
 }
 
 async function recordBlobs(tenantId: string, blobs: readonly BlobRef[], now: number): Promise<void> {
-  const { name, doc } = table();
-  for (const group of chunks(blobs, maxBatchWriteItems)) {
-    let pending: Record<string, unknown>[] | undefined = group.map((blob) => ({
-      PutRequest: {
-        Item: {
-          ...keys.blob(tenantId, blob.sha256),
-          sha256: blob.sha256,
-          size: blob.size,
-          createdAt: now,
-        } satisfies BlobItem,
-      },
-    }));
-    for (let attempt = 0; pending?.length; attempt++) {
-      if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
-      const answer = await doc.send(new BatchWriteCommand({ RequestItems: { [name]: pending as never } }));
-      pending = answer.UnprocessedItems?.[name] as Record<string, unknown>[] | undefined;
-    }
-  }
+  await batchPut(
+    blobs.map(
+      (blob): BlobItem => ({
+        ...keys.blob(tenantId, blob.sha256),
+        sha256: blob.sha256,
+        size: blob.size,
+        createdAt: now,
+      }),
+    ),
+  );
+}
+
+/** Marks blobs whose upload is about to be signed; DynamoDB's TTL drops the marks a week later. */
+async function markSigned(tenantId: string, blobs: readonly BlobRef[], now: number): Promise<void> {
+  const expiresAt = Math.floor(now / 1000) + uploadItemDays * 86_400;
+  await batchPut(
+    blobs.map((blob) => ({ ...keys.blobSigned(tenantId, blob.sha256), sha256: blob.sha256, expiresAt })),
+  );
 }
 
 type Inspection =
@@ -141,9 +178,17 @@ type Inspection =
   | { status: 'size_mismatch'; actual: number }
   | { status: 'checksum_mismatch' };
 
+/**
+ * A HEAD of a missing key. Without `s3:ListBucket` for the key S3 answers 403, not 404, and the
+ * tenant role grants ListBucket only by `s3:prefix`, which a HEAD does not carry: 403 means "not
+ * there (as far as this tenant can tell)". A real permission problem then shows at the PUT.
+ */
 const isNotFound = (error: unknown) => {
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404;
+  const status = $metadata?.httpStatusCode;
+  return (
+    name === 'NotFound' || name === 'NoSuchKey' || name === 'Forbidden' || status === 404 || status === 403
+  );
 };
 
 /**
@@ -335,13 +380,19 @@ export async function startUploads(
   now = Date.now(),
 ): Promise<{ blobs: UploadPlan[]; expiresAt: number }> {
   const wanted = uniqueBlobs(body.blobs);
-  const recorded = await recordedBlobs(
+  const { recorded, signed } = await blobStates(
     tenantId,
     wanted.map((blob) => blob.sha256),
   );
-  const unrecorded = wanted.filter((blob) => !recorded.has(blob.sha256));
-  const { confirmed } = await confirmAndRecord(tenantId, unrecorded, now);
+  // Never signed means never uploaded: only the others are worth a look in the store.
+  const maybeStored = wanted.filter((blob) => !recorded.has(blob.sha256) && signed.has(blob.sha256));
+  const { confirmed } = await confirmAndRecord(tenantId, maybeStored, now);
   const present = new Set([...recorded.keys(), ...confirmed.map((blob) => blob.sha256)]);
+  await markSigned(
+    tenantId,
+    wanted.filter((blob) => !present.has(blob.sha256) && !signed.has(blob.sha256)),
+    now,
+  );
   const threshold = body.multipartThreshold ?? singlePutMaxBytes;
   let partUrlBudget = maxPartUrlsPerAnswer;
   const seconds = Math.min(options.expiresInSeconds ?? maxUrlSeconds, maxUrlSeconds);
