@@ -1,10 +1,12 @@
 // `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
 // Figures come from one run on a shared machine: quote medians and ratios, not single timings.
 import { costBench } from './cost.ts';
+import { dashboardBench } from './dashboard.ts';
 import { historyBench } from './history.ts';
 import { ingestBench, logOverheadBench } from './ingest.ts';
 import { searchBench } from './search.ts';
 import { stopBenchStack } from './stack.ts';
+import { transfersBench } from './transfers.ts';
 
 type Bench = () => Promise<{ name: string; lines: string[] }>;
 
@@ -14,6 +16,8 @@ const benches: Record<string, Bench> = {
   cost: costBench,
   search: () => searchBench(),
   history: () => historyBench(),
+  transfers: transfersBench,
+  dashboard: () => dashboardBench(),
 };
 
 const wanted = process.argv.slice(2);
