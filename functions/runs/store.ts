@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as Experiments from '#functions/experiments/store.ts';
 import { decodeLatest, encodeLatest } from '#functions/metrics/latest.ts';
-import { type KeyedPoint, toWire } from '#functions/metrics/point.ts';
+import { isLater, type KeyedPoint, toWire } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
 import { CairnError } from '#http/errors.ts';
 import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
@@ -285,13 +285,12 @@ export async function deleteTag(tenantId: string, runId: string, key: string): P
 
 /** The latest point of each key in a batch, encoded for the run item's `latest` map. */
 function latestOf(points: KeyedPoint[]): Map<string, string> {
-  const latest = new Map<string, string>();
+  const latest = new Map<string, KeyedPoint>();
   for (const point of points) {
-    const encoded = encodeLatest(point);
     const held = latest.get(point.key);
-    if (held === undefined || encoded > held) latest.set(point.key, encoded);
+    if (held === undefined || isLater(point, held)) latest.set(point.key, point);
   }
-  return latest;
+  return new Map([...latest].map(([key, point]) => [key, encodeLatest(point)]));
 }
 
 /** Keys per conditional update: DynamoDB expressions stop at 4 KB. */

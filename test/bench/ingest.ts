@@ -14,7 +14,8 @@ const metricKeys = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 export async function ingestBench(steps = Number(process.env.BENCH_STEPS ?? 100_000)) {
   const stack = await benchStack();
   try {
-    const cairn = new Cairn({ url: stack.url, apiKey: stack.apiKey });
+    const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 4);
+    const cairn = new Cairn({ url: stack.url, apiKey: stack.apiKey, buffer: { maxInFlight: inFlight } });
     const run = await cairn.startRun({ experiment: 'ingest', name: 'bench' });
     const values: Record<string, number> = {};
     const started = performance.now();
@@ -49,10 +50,10 @@ export async function ingestBench(steps = Number(process.env.BENCH_STEPS ?? 100_
       });
     }
     const rawStarted = performance.now();
-    const inFlight = 4;
+    const rawInFlight = 4;
     let next = 0;
     await Promise.all(
-      Array.from({ length: inFlight }, async () => {
+      Array.from({ length: rawInFlight }, async () => {
         while (next < chunks.length) {
           const slice = chunks.slice(next, next + maxBatchWriteItems);
           next += maxBatchWriteItems;
@@ -70,7 +71,7 @@ export async function ingestBench(steps = Number(process.env.BENCH_STEPS ?? 100_
     return {
       name: `ingest: ${fmt(points)} points (1 run, 10 keys, ${fmt(steps)} steps)`,
       lines: [
-        `SDK → gateway → DynamoDB Local: ${fmt(sdkRate)} points/s (${sdkSeconds.toFixed(1)} s)`,
+        `SDK → gateway → DynamoDB Local: ${fmt(sdkRate)} points/s (${sdkSeconds.toFixed(1)} s, ${inFlight} batches in flight)`,
         `raw BatchWriteItem of the same chunk items: ${fmt(rawRate)} points/s (${rawSeconds.toFixed(1)} s)`,
         `ratio: ${fmt(sdkRate / rawRate, 2)} of raw (target ≥ 0.5)`,
       ],
