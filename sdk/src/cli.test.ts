@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { newTenant, operatorKey } from '../../test/support/tenants.ts';
 import { Cairn } from './client.ts';
+import { runCli } from './test-support/cli-process.ts';
 import { startTrackingStub, type TrackingStub } from './test-support/tracking-stub.ts';
 
-const bin = fileURLToPath(new URL('../bin/cairn.js', import.meta.url));
 let workdir: string;
 beforeAll(() => {
   // Outside the repository, so that no .cairn/local.json is found by accident.
@@ -16,26 +14,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node sdk/bin/cairn.js …` with only the settings given (asynchronous: a stub may live in this process). */
-function cairn(args: string[], env: Record<string, string> = {}, cwd = workdir): Promise<Result> {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('CAIRN_')),
-  );
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, NO_COLOR: '1', ...env }, cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `node sdk/bin/cairn.js …` in the scratch folder unless told otherwise. */
+const cairn = (args: string[], env: Record<string, string> = {}, cwd = workdir) => runCli(args, env, cwd);
 
 const url = () => inject('cairn').url;
 

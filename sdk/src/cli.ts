@@ -1,14 +1,22 @@
 import { type FlagSpec, type FlagValue, kebab, parseArgs, UsageError } from './cli/args.ts';
+import { artifactCommands } from './cli/artifacts.ts';
+import type { ApiCommand } from './cli/command.ts';
+import { dataCommands } from './cli/data.ts';
 import { block, type Column, duration, number, table, time } from './cli/format.ts';
 import { Cairn } from './client.ts';
 import { CairnError } from './errors.ts';
 import { nonFiniteAsString } from './metric-values.ts';
+import { modelCommands } from './model-commands.ts';
+import type { ProgressSink } from './progress.ts';
 import type { ApiKey, Experiment, RunRecord } from './types.ts';
 
 /**
  * `cairn`, the command line for Cairn. Settings as for the SDK: `--url`, else `CAIRN_URL` /
  * `CAIRN_API_KEY` / `CAIRN_OPERATOR_KEY`, else `.cairn/local.json`. Every command takes `--json`
  * for scripts; errors go to stderr as `error <code>: <message>` with exit code 1 (2 for usage).
+ * Transfers draw their progress on stderr too, so stdout holds only results. The data, artifacts
+ * and registry commands come from their own tables (cli/data.ts, cli/artifacts.ts,
+ * model-commands.ts), which need only the client's raw API.
  */
 
 interface Context {
@@ -18,11 +26,13 @@ interface Context {
   cairn(): Cairn;
   print(text: string): void;
   printJson(value: unknown): void;
+  /** Where transfers draw their progress (stderr). */
+  progress?: ProgressSink;
 }
 
 interface Command {
   words: string[];
-  /** Positional arguments, in order. */
+  /** Positional arguments, in order; a trailing `?` marks an optional one. */
   args: string[];
   summary: string;
   flags?: Record<string, FlagSpec>;
@@ -136,6 +146,12 @@ function runColumns(
     ),
   ];
 }
+
+/** A data or registry command, handed the client's raw API. */
+const fromApi = (command: ApiCommand): Command => ({
+  ...command,
+  run: (context) => command.run({ ...context, cairn: () => context.cairn().api }),
+});
 
 const commands: Command[] = [
   {
@@ -409,16 +425,19 @@ const commands: Command[] = [
       );
     },
   },
+  ...[...dataCommands, ...artifactCommands, ...modelCommands].map(fromApi),
 ];
 
+const optional = (arg: string) => arg.endsWith('?');
+
 function usage(command: Command): string {
-  const args = command.args.map((arg) => `<${arg}>`).join(' ');
+  const args = command.args.map((arg) => (optional(arg) ? `[${arg.slice(0, -1)}]` : `<${arg}>`)).join(' ');
   return `cairn ${command.words.join(' ')}${args ? ` ${args}` : ''}`;
 }
 
 function flagHelp(flags: Record<string, FlagSpec>): string {
   const rows = Object.entries(flags).map(([key, spec]): [string, string] => [
-    `--${kebab(key)}${spec.type === 'boolean' ? '' : ` <${spec.valueName ?? 'value'}>`}`,
+    `${spec.short ? `-${spec.short}, ` : ''}--${kebab(key)}${spec.type === 'boolean' ? '' : ` <${spec.valueName ?? 'value'}>`}`,
     spec.description,
   ]);
   const width = Math.max(...rows.map(([flag]) => flag.length));
@@ -481,11 +500,19 @@ function findCommand(argv: readonly string[]): { command?: Command; words: strin
 interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Transfer progress; none when absent. */
+  progress?: ProgressSink;
 }
 
 const processIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  // stderr, so that stdout stays results only (and parseable with --json).
+  progress: {
+    write: (text) => process.stderr.write(text),
+    isTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+  },
 };
 
 /** Runs one command line; resolves to the exit code. */
@@ -511,7 +538,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(help(command.words));
       return 0;
     }
-    if (parsed.positionals.length < command.args.length) {
+    const required = command.args.filter((arg) => !optional(arg)).length;
+    if (parsed.positionals.length < required) {
       throw new UsageError(`missing <${command.args[parsed.positionals.length]}>: ${usage(command)}`);
     }
     if (parsed.positionals.length > command.args.length) {
@@ -537,6 +565,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     },
     print: io.out,
     printJson: (value) => io.out(JSON.stringify(value, nonFiniteAsString, 2)),
+    ...(io.progress ? { progress: io.progress } : {}),
   };
   try {
     await command.run(context);

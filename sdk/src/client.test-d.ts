@@ -1,15 +1,27 @@
 import { describe, expectTypeOf, test } from 'vitest';
+import type { ErrorCode as ApiErrorCode } from '../../functions/http/errors.ts';
 import {
+  type ApiClient,
   type ApiKey,
+  type AuditEvent,
   type Cairn,
   CairnError,
+  type ClientErrorCode,
   type CreatedApiKey,
+  type DatasetVersion,
+  type DownloadResult,
   type Experiment,
   type MetricHistory,
+  type ModelVersion,
+  type PushResult,
+  type ResolvedModel,
   type Run,
+  type RunInput,
   type RunPage,
   type RunRecord,
+  type ServerErrorCode,
   type Tenant,
+  type UploadResult,
 } from './index.ts';
 
 declare const cairn: Cairn;
@@ -62,5 +74,28 @@ describe('public types', () => {
     expectTypeOf(cairn.experiments.getByName).returns.toEqualTypeOf<Promise<Experiment>>();
     // @ts-expect-error roles are reader, writer and admin
     void cairn.keys.create({ name: 'x', role: 'owner' });
+  });
+
+  test('the SDK knows every code the /api/v1 routes answer with, and no other (MLflow routes have their own)', () => {
+    expectTypeOf<ServerErrorCode>().toEqualTypeOf<Exclude<ApiErrorCode, `mlflow.${string}`>>();
+    expectTypeOf<
+      'client.transfer_failed' | 'client.checksum_mismatch' | 'client.not_supported'
+    >().toExtend<ClientErrorCode>();
+  });
+
+  test('data, artifacts and the registry', () => {
+    expectTypeOf(run.logArtifacts).returns.toEqualTypeOf<Promise<UploadResult>>();
+    expectTypeOf(run.useDataset).returns.toEqualTypeOf<Promise<RunInput>>();
+    expectTypeOf(cairn.datasets.push).returns.toEqualTypeOf<Promise<PushResult>>();
+    expectTypeOf(cairn.datasets.pull).returns.resolves.toExtend<
+      DownloadResult & { version: DatasetVersion }
+    >();
+    expectTypeOf(cairn.downloadArtifacts).returns.toEqualTypeOf<Promise<DownloadResult>>();
+    expectTypeOf(cairn.models.register).returns.toEqualTypeOf<Promise<ModelVersion>>();
+    expectTypeOf(cairn.models.resolve).returns.toEqualTypeOf<Promise<ResolvedModel>>();
+    expectTypeOf(cairn.audit).returns.toEqualTypeOf<Promise<AuditEvent[]>>();
+    expectTypeOf(cairn.api).toEqualTypeOf<ApiClient>();
+    // @ts-expect-error promote takes the alias in its options
+    void cairn.models.promote('fraud', 3, 'production');
   });
 });

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { newTenant, operatorKey } from '../../test/support/tenants.ts';
 import { Cairn } from './client.ts';
 import { CairnError } from './errors.ts';
+import { startFaultProxy } from './test-support/fault-proxy.ts';
 
 const url = () => inject('cairn').url;
+const fast = { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50 };
 
 describe('tenants and keys through the SDK, against the real gateway', () => {
   test("tenant() answers the key's tenant and who the key is", async () => {
@@ -98,5 +103,39 @@ describe('cairn.request, for routes the SDK does not wrap', () => {
 
     expect(answer.tenant.id).toBe(tenant.id);
     expect(missing).toMatchObject({ status: 404, code: 'route.not_found' });
+  });
+});
+
+describe('cairn.api, the handle the data and registry calls use', () => {
+  test('an answer lost after the server acted: uploads are sent again, a model version create is not', async () => {
+    const tenant = await newTenant('sdk');
+    const proxy = await startFaultProxy(
+      url(),
+      (method, path) =>
+        method === 'POST' && (path === '/api/v1/uploads' || /\/models\/[^/]+\/versions$/.test(path)),
+    );
+    const model = mkdtempSync(join(tmpdir(), 'cairn-sdk-api-'));
+    try {
+      writeFileSync(join(model, 'model.pkl'), 'weights');
+      const cairn = new Cairn({ url: proxy.url, apiKey: tenant.adminKey, retry: fast });
+      const run = await cairn.startRun();
+
+      proxy.faults.push({ drop: 'after' });
+      await run.logArtifacts(model, { artifactPath: 'model' });
+      proxy.faults.push({ drop: 'after' });
+      const lost = await cairn.models
+        .register({ name: 'churn', runId: run.id, artifactPath: 'model' })
+        .catch((error: unknown) => error);
+
+      expect(proxy.requests.filter((request) => request.path === '/api/v1/uploads')).toHaveLength(2);
+      expect((await cairn.listArtifacts(run.id, { path: 'model' })).fileCount).toBe(1);
+      // The server made version 1; sending the create again would have made a version 2 as well.
+      expect(lost).toMatchObject({ code: 'network.unreachable' });
+      expect(proxy.requests.filter((request) => request.path.endsWith('/versions'))).toHaveLength(1);
+      expect((await cairn.models.versions('churn')).map((version) => version.version)).toEqual([1]);
+    } finally {
+      await proxy.close();
+      rmSync(model, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,25 @@
+import {
+  type ArtifactListing,
+  downloadArtifacts,
+  listArtifacts,
+  type RunInput,
+  runInputs,
+} from './artifacts.ts';
 import { type Connection, type ConnectionOptions, resolveConnection } from './config.ts';
+import { type DatasetsApi, datasetsApi } from './data-commands.ts';
 import { CairnError } from './errors.ts';
 import { metricValueJson, pointsFromWire, runFromWire } from './metric-values.ts';
+import {
+  type AuditEvent,
+  type AuditQuery,
+  audit,
+  type ModelsApi,
+  modelsApi,
+  type WebhooksApi,
+  webhooksApi,
+} from './models.ts';
 import { type BufferOptions, batchLimits, closeRun, Run, type RunContext, uuid } from './run.ts';
+import type { ApiClient, DownloadResult, TransferOptions } from './transfers.ts';
 import { createTransport, type Request, type RequestSpec, type RetryOptions } from './transport.ts';
 import type {
   ApiKey,
@@ -137,6 +155,26 @@ type Call = <T>(spec: RequestSpec & { auth: Auth }) => Promise<T>;
 const seg = encodeURIComponent;
 
 /**
+ * The POSTs of the data and registry calls that are harmless to repeat, so `cairn.api` retries them
+ * after any failure: uploads are declared and confirmed by digest, a later artifact entry for a path
+ * replaces an earlier one, an input recorded twice is one, a version with the latest content is not
+ * made again, URLs are only signed. Creating a model, a model version or a webhook is not among
+ * them: repeated after the server acted, it would make a second one.
+ */
+const repeatablePosts = [
+  /^\/uploads(\/(parts|complete|abort))?$/,
+  /^\/runs\/[^/]+\/(artifacts|inputs)$/,
+  /^\/datasets\/[^/]+\/versions(\/[^/]+\/urls)?$/,
+  /^\/models\/[^/]+\/versions\/[^/]+\/stage$/,
+];
+
+function repeatable(method: RequestSpec['method'], path: string): boolean | undefined {
+  if (method !== 'POST') return undefined;
+  const bare = path.split('?')[0]!;
+  return repeatablePosts.some((pattern) => pattern.test(bare));
+}
+
+/**
  * The Cairn client. Settings come from the options, else `CAIRN_URL` / `CAIRN_API_KEY` (and
  * `CAIRN_OPERATOR_KEY`), else the `.cairn/local.json` that `npm start` writes (Node only).
  *
@@ -153,6 +191,18 @@ export class Cairn {
   readonly keys: KeysApi;
   readonly admin: AdminApi;
   readonly experiments: ExperimentsApi;
+  /** Dataset versions: push, pull, log, diff, tag (push and pull need Node). */
+  readonly datasets: DatasetsApi;
+  /** The model registry: register, promote, resolve, download (Node), lineage. */
+  readonly models: ModelsApi;
+  /** Signed deliveries of registry events (admin keys). */
+  readonly webhooks: WebhooksApi;
+  /**
+   * The raw handle the data and registry calls are built on: one authenticated JSON request below
+   * `/api/v1` (`path` encoded, query included), retried as the route allows. Pass it to your own
+   * helpers that take a `{ request }`.
+   */
+  readonly api: ApiClient;
 
   readonly #connection: Connection;
   readonly #request: Request;
@@ -170,9 +220,18 @@ export class Cairn {
     this.#request = createTransport(transport);
     const call = this.#call;
     const warn = options.onWarning ?? ((message: string) => console.warn(message));
+    const api: ApiClient = {
+      request: (method, path, body) =>
+        call({ method, path, body, idempotent: repeatable(method, path), auth: 'api' }),
+    };
+    this.api = api;
+    this.datasets = datasetsApi(api);
+    this.models = modelsApi(api);
+    this.webhooks = webhooksApi(api);
 
     this.#runContext = {
       request: call,
+      api,
       updateRun: (runId, patch) => this.updateRun(runId, patch),
       buffer: {
         flushIntervalMs: options.buffer?.flushIntervalMs ?? 1000,
@@ -484,6 +543,53 @@ export class Cairn {
     });
     for (const one of series) pointsFromWire(one.points);
     return series;
+  }
+
+  /**
+   * One folder of a run's artifact tree (files with sizes and digests, sub-folders with totals),
+   * or with `recursive` every file below it.
+   *
+   * @example
+   * const { entries } = await cairn.listArtifacts(run.id, { path: 'model' });
+   */
+  listArtifacts(
+    runId: string,
+    options: { path?: string; recursive?: boolean } = {},
+  ): Promise<ArtifactListing> {
+    return listArtifacts(this.api, runId, options);
+  }
+
+  /**
+   * Downloads one artifact file or folder of a run into `dest` (Node), keeping the run's paths
+   * (`dest/model/model.pkl`); every file is verified against its SHA-256, and files already there
+   * with the right digest are kept. `path` `''` is everything.
+   *
+   * @example
+   * await cairn.downloadArtifacts(run.id, 'model', './restored');
+   */
+  downloadArtifacts(
+    runId: string,
+    path: string,
+    dest: string,
+    options: TransferOptions = {},
+  ): Promise<DownloadResult> {
+    return downloadArtifacts(this.api, runId, path, dest, options);
+  }
+
+  /** The dataset versions a run declared it used (`run.useDataset`). */
+  runInputs(runId: string): Promise<RunInput[]> {
+    return runInputs(this.api, runId);
+  }
+
+  /**
+   * The tenant's audit log, newest first: registry changes, key creation and revocation, deletions
+   * and restores, each with who, when, before and after.
+   *
+   * @example
+   * const events = await cairn.audit({ since: '7d', resource: 'models/fraud' });
+   */
+  audit(query: AuditQuery = {}): Promise<AuditEvent[]> {
+    return audit(this.api, query);
   }
 
   /**

@@ -1,5 +1,7 @@
+import type { RunInput } from './artifacts.ts';
+import type { CommandOutput } from './cli/command.ts';
 import { CairnError } from './errors.ts';
-import { formatBytes, type ProgressSink } from './progress.ts';
+import { formatBytes } from './progress.ts';
 import {
   type ApiClient,
   type DownloadResult,
@@ -184,12 +186,92 @@ export function tagVersion(
   return client.request('PUT', `/datasets/${seg(ref.name)}/tags/${seg(tag)}`, { version: ref.version });
 }
 
-/** Where the commands print: results to `print`, progress (bar or lines) to `progress`. */
-export interface CommandOutput {
-  print(text: string): void;
-  /** With `--json`, results are printed as one JSON document instead. */
-  json?: boolean;
-  progress?: ProgressSink;
+export interface Dataset {
+  name: string;
+  description: string;
+  tags: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+  createdBy: string;
+  /** 0 before the first version. */
+  latestVersion: number;
+  latestDigest: string | null;
+}
+
+/** The tenant's datasets, by name, up to `max`. */
+export async function listDatasets(client: ApiClient, max = 1000): Promise<Dataset[]> {
+  const datasets: Dataset[] = [];
+  let token: string | undefined;
+  do {
+    const query = `maxResults=${Math.min(1000, max - datasets.length)}${token ? `&pageToken=${seg(token)}` : ''}`;
+    const page = await client.request<{ datasets: Dataset[]; nextPageToken?: string }>(
+      'GET',
+      `/datasets?${query}`,
+    );
+    datasets.push(...page.datasets);
+    token = page.nextPageToken;
+  } while (token && datasets.length < max);
+  return datasets;
+}
+
+/** The runs that used a dataset version (lineage, the other way from `run.useDataset`). */
+export async function versionRuns(client: ApiClient, ref: DatasetRef): Promise<RunInput[]> {
+  return (
+    await client.request<{ runs: RunInput[] }>(
+      'GET',
+      `/datasets/${seg(ref.name)}/versions/${seg(ref.version)}/runs`,
+    )
+  ).runs;
+}
+
+/** `cairn.datasets`: versioned folders of files. References are `iris` (latest), `iris@2` or `iris@golden`. */
+export interface DatasetsApi {
+  /**
+   * Pushes a folder (Node) as the next version of a dataset, created on first push: only the blobs
+   * the tenant does not hold yet are uploaded, and content identical to the latest version makes
+   * no new version (`created: false`).
+   *
+   * @example
+   * const { version, upload } = await cairn.datasets.push('./data', { name: 'iris', message: 'first cut' });
+   */
+  push(dir: string, options: PushOptions): Promise<PushResult>;
+  /**
+   * Pulls a version into a folder (Node): files already there with the right SHA-256 are kept, the
+   * rest downloaded, verified and renamed into place.
+   *
+   * @example
+   * await cairn.datasets.pull('iris@1', './iris-v1');
+   */
+  pull(
+    ref: string,
+    dest: string,
+    options?: TransferOptions,
+  ): Promise<{ version: DatasetVersion } & DownloadResult>;
+  list(options?: { max?: number }): Promise<Dataset[]>;
+  /** A version with every file in its manifest. */
+  get(ref: string): Promise<{ version: DatasetVersion; files: RemoteFile[] }>;
+  /** Versions, newest first. */
+  log(name: string, options?: { max?: number }): Promise<DatasetVersion[]>;
+  /** What changed between two versions of one dataset: `diff('iris@1', 'iris@2')`. */
+  diff(from: string, to: string): Promise<VersionDiff>;
+  /** Names a version (`golden`, `v1.0`); setting a tag again moves it. */
+  tag(ref: string, tag: string): Promise<{ tag: string; version: number }>;
+  /** The runs that used a version, with the context they declared. */
+  runs(ref: string): Promise<RunInput[]>;
+}
+
+export function datasetsApi(client: ApiClient): DatasetsApi {
+  // async throughout, so that a malformed reference rejects instead of throwing.
+  return {
+    push: async (dir, options) => pushDataset(client, dir, options),
+    pull: async (ref, dest, options) => pullDataset(client, parseDatasetRef(ref), dest, options),
+    list: async (options) => listDatasets(client, options?.max),
+    get: async (ref) => versionFiles(client, parseDatasetRef(ref)),
+    log: async (name, options) => listVersions(client, name, options?.max),
+    diff: async (from, to) => diffVersions(client, parseDatasetRef(from), parseDatasetRef(to)),
+    tag: async (ref, tag) => tagVersion(client, parseDatasetRef(ref), tag),
+    runs: async (ref) => versionRuns(client, parseDatasetRef(ref)),
+  };
 }
 
 const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);

@@ -31,7 +31,38 @@ export type ServerErrorCode =
   | 'runs.param_conflict'
   | 'runs.tag_not_found'
   | 'runs.too_large'
-  | 'runs.busy';
+  | 'runs.busy'
+  | 'blobs.invalid_path'
+  | 'blobs.missing'
+  | 'blobs.size_mismatch'
+  | 'blobs.checksum_mismatch'
+  | 'blobs.conflicting_declarations'
+  | 'blobs.upload_not_found'
+  | 'blobs.invalid_parts'
+  | 'artifacts.not_found'
+  | 'datasets.not_found'
+  | 'datasets.already_exists'
+  | 'datasets.version_not_found'
+  | 'datasets.tag_not_found'
+  | 'datasets.too_large'
+  | 'datasets.busy'
+  | 'logged_models.not_found'
+  | 'logged_models.tag_not_found'
+  | 'logged_models.too_large'
+  | 'logged_models.busy'
+  | 'models.not_found'
+  | 'models.already_exists'
+  | 'models.version_not_found'
+  | 'models.alias_not_found'
+  | 'models.reserved_alias'
+  | 'models.alias_protected'
+  | 'models.artifact_not_found'
+  | 'models.too_many_files'
+  | 'models.invalid_ref'
+  | 'models.busy'
+  | 'webhooks.not_found'
+  | 'webhooks.invalid_url'
+  | 'webhooks.too_many';
 
 /**
  * Codes the SDK raises itself, without a server answer (their `status` is 0):
@@ -40,7 +71,12 @@ export type ServerErrorCode =
  * - `client.not_configured`: no server URL or no key for the call;
  * - `client.invalid_argument`: a call the server would reject anyway, caught before sending;
  * - `client.run_ended`: logging through a run handle after `end()` or `cairn.close()`;
- * - `client.invalid_response`: a 2xx answer that is not JSON.
+ * - `client.invalid_response`: a 2xx answer that is not JSON;
+ * - `client.transfer_failed`: the object store refused an upload or download, or every attempt failed
+ *   (`details.status` is the store's HTTP status, 0 for a network failure);
+ * - `client.checksum_mismatch`: downloaded bytes do not match their SHA-256 or size, twice (nothing
+ *   is left under the file's name);
+ * - `client.not_supported`: a call that reads or writes local files, made where there are none (a browser).
  */
 export type ClientErrorCode =
   | 'network.unreachable'
@@ -48,6 +84,9 @@ export type ClientErrorCode =
   | 'client.invalid_argument'
   | 'client.run_ended'
   | 'client.invalid_response'
+  | 'client.transfer_failed'
+  | 'client.checksum_mismatch'
+  | 'client.not_supported'
   | `http.${number}`;
 
 export type KnownErrorCode = ServerErrorCode | ClientErrorCode;

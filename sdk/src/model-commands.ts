@@ -1,5 +1,6 @@
-import type { FlagSpec, FlagValue } from './cli/args.ts';
+import type { FlagValue } from './cli/args.ts';
 import { UsageError } from './cli/args.ts';
+import { type ApiCommand, type CommandOutput, numberFlag, outputOf, textFlag } from './cli/command.ts';
 import { block, table, time } from './cli/format.ts';
 import {
   type AuditEvent,
@@ -19,7 +20,7 @@ import {
   setStage,
   webhookDeliveries,
 } from './models.ts';
-import { formatBytes, type ProgressSink } from './progress.ts';
+import { formatBytes } from './progress.ts';
 import type { ApiClient } from './transfers.ts';
 
 /**
@@ -27,13 +28,6 @@ import type { ApiClient } from './transfers.ts';
  * client, its arguments and an output; `modelCommands` lists them in the shape the CLI's command
  * table uses (words, positional args, flags, run).
  */
-
-export interface CommandOutput {
-  print(text: string): void;
-  /** Print one JSON document instead of text. */
-  json?: boolean;
-  progress?: ProgressSink;
-}
 
 const show = (output: CommandOutput, value: unknown, text: () => string) =>
   output.print(output.json ? JSON.stringify(value, null, 2) : text());
@@ -324,35 +318,13 @@ export async function webhooksDeliveries(
   return deliveries;
 }
 
-/** What a command of the CLI's table gets: its parsed arguments, a client and where to print. */
-export interface ModelCommandContext {
-  args: string[];
-  flags: Record<string, FlagValue>;
-  json: boolean;
-  cairn(): ApiClient;
-  print(text: string): void;
-  progress?: ProgressSink;
-}
-
-export interface ModelCommand {
-  words: string[];
-  args: string[];
-  summary: string;
-  flags?: Record<string, FlagSpec>;
-  run(context: ModelCommandContext): Promise<void>;
-}
-
-const out = (context: ModelCommandContext): CommandOutput => ({
-  print: context.print,
-  json: context.json,
-  ...(context.progress ? { progress: context.progress } : {}),
-});
-const text = (value: FlagValue | undefined) => (typeof value === 'string' ? value : undefined);
-const count = (value: FlagValue | undefined) => (typeof value === 'number' ? value : undefined);
+const out = outputOf;
+const text = textFlag;
+const count = numberFlag;
 const list = (value: FlagValue | undefined) => (Array.isArray(value) ? value : undefined);
 
 /** The commands, ready for the CLI's command table. */
-export const modelCommands: ModelCommand[] = [
+export const modelCommands: ApiCommand[] = [
   {
     words: ['models', 'register'],
     args: ['runId:artifactPath'],

@@ -440,3 +440,118 @@ export async function verifyWebhook(
   // WebCrypto's verify compares in constant time.
   return crypto.subtle.verify('HMAC', key, given, encoder.encode(`${timestamp}.${body}`));
 }
+
+/** `cairn.models`: the model registry. */
+export interface ModelsApi {
+  /** A registered model with no versions yet (`register` creates the model too). */
+  create(input: {
+    name: string;
+    description?: string;
+    tags?: Record<string, string>;
+  }): Promise<RegisteredModel>;
+  /**
+   * The next version of `name` from a run's artifact folder, creating the model when it does not
+   * exist. The files are referenced by digest, not copied.
+   *
+   * @example
+   * const version = await cairn.models.register({ name: 'fraud', runId: run.id, artifactPath: 'model' });
+   */
+  register(input: {
+    name: string;
+    runId: string;
+    artifactPath: string;
+    description?: string;
+    tags?: Record<string, string>;
+  }): Promise<ModelVersion>;
+  get(name: string): Promise<{ model: RegisteredModel; latestVersions: ModelVersion[] }>;
+  /** By MLflow's filter grammar (`name LIKE 'fraud%'`), up to `max` (default 1,000). */
+  list(options?: { filter?: string; max?: number }): Promise<RegisteredModel[]>;
+  /** Newest first, optionally in one stage. */
+  versions(name: string, options?: { stage?: Stage; max?: number }): Promise<ModelVersion[]>;
+  /** One version with its files. */
+  version(name: string, version: number): Promise<ModelVersion & { files: VersionFile[] }>;
+  /**
+   * Points an alias at a version (a protected alias needs an admin key), and/or moves it to an
+   * MLflow stage (`archiveExisting`: archive the versions that held that stage).
+   *
+   * @example
+   * await cairn.models.promote('fraud', 3, { alias: 'production' });
+   */
+  promote(
+    name: string,
+    version: number,
+    options: { alias?: string; stage?: Stage; archiveExisting?: boolean },
+  ): Promise<ModelVersion>;
+  removeAlias(name: string, alias: string): Promise<RegisteredModel>;
+  /**
+   * `fraud@production` (also `fraud@3`, `models:/fraud/Production`) → the version, its run, and its
+   * files with sizes, SHA-256 digests and short-lived download URLs.
+   */
+  resolve(ref: string): Promise<ResolvedModel>;
+  /**
+   * Downloads the files of a version into `dest` (Node), each verified against its size and SHA-256.
+   * The ref is resolved once, so a moving alias cannot mix two versions' files.
+   *
+   * @example
+   * const { resolved } = await cairn.models.download('fraud@production', './model');
+   */
+  download(
+    ref: string,
+    dest: string,
+    options?: TransferOptions,
+  ): Promise<{ resolved: ResolvedModel } & DownloadResult>;
+  /** The version's run (params, final metrics) and the dataset versions it was trained on. */
+  lineage(name: string, version: number): Promise<Lineage>;
+  /** The other way: the model versions trained on a dataset version (a number, `latest` or a tag). */
+  trainedOn(dataset: string, version?: number | string): Promise<ModelVersion[]>;
+}
+
+export function modelsApi(client: ApiClient): ModelsApi {
+  return {
+    create: (input) => createModel(client, input),
+    register: (input) => registerModel(client, input),
+    get: (name) => getModel(client, name),
+    list: (options) => listModels(client, options),
+    versions: (name, options) => listModelVersions(client, name, options),
+    version: (name, version) => getModelVersion(client, name, version),
+    promote: async (name, version, options) => {
+      if (!options.alias && !options.stage) {
+        throw new CairnError('client.invalid_argument', 'promote needs an alias or a stage');
+      }
+      let promoted: ModelVersion | undefined;
+      if (options.alias) promoted = await promote(client, name, version, options.alias);
+      if (options.stage) {
+        promoted = await setStage(client, name, version, options.stage, options.archiveExisting ?? false);
+      }
+      return promoted!;
+    },
+    removeAlias: (name, alias) => removeAlias(client, name, alias),
+    resolve: (ref) => resolveModel(client, ref),
+    download: (ref, dest, options) => downloadModel(client, ref, dest, options),
+    lineage: (name, version) => modelLineage(client, name, version),
+    trainedOn: (dataset, version) => modelsTrainedOn(client, dataset, String(version ?? 'latest')),
+  };
+}
+
+/** `cairn.webhooks` (admin keys): where registry events are delivered, signed. */
+export interface WebhooksApi {
+  /**
+   * Registers a receiver for the events matching `events` (types or prefixes such as
+   * `model.alias.*`; default all). The answer's `secret`, shown this once, signs every delivery:
+   * check it with `verifyWebhook`.
+   */
+  add(input: { url: string; events?: string[]; description?: string }): Promise<Webhook & { secret: string }>;
+  list(): Promise<Webhook[]>;
+  remove(webhookId: string): Promise<Webhook>;
+  /** Recent deliveries, each with its attempts. */
+  deliveries(webhookId: string, options?: { max?: number }): Promise<WebhookDelivery[]>;
+}
+
+export function webhooksApi(client: ApiClient): WebhooksApi {
+  return {
+    add: (input) => addWebhook(client, input),
+    list: () => listWebhooks(client),
+    remove: (webhookId) => removeWebhook(client, webhookId),
+    deliveries: (webhookId, options) => webhookDeliveries(client, webhookId, options?.max),
+  };
+}

@@ -24,6 +24,8 @@ export interface ProgressOptions {
 }
 
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/** Erases what a longer previous bar left to the right of this one. */
+const clearToEnd = '\x1b[K';
 
 /** `1.5 GiB`: binary units, three significant figures. */
 export function formatBytes(bytes: number): string {
@@ -33,7 +35,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toPrecision(3)} ${units[unit]}`;
+  return `${unit === 0 ? Math.round(value) : value.toPrecision(3)} ${units[unit]}`;
 }
 
 export class Progress {
@@ -96,7 +98,7 @@ export class Progress {
     this.#finished = true;
     const sink = this.#options.sink;
     if (!sink) return;
-    if (sink.isTTY) sink.write(`\r${this.#bar()}\n`);
+    if (sink.isTTY) sink.write(`\r${this.#bar()}${clearToEnd}\n`);
     else sink.write(`${this.line()}\n`);
   }
 
@@ -120,7 +122,7 @@ export class Progress {
       // About ten redraws a second: enough to look live, cheap enough for thousands of small files.
       if (now - this.#lastDraw < 100) return;
       this.#lastDraw = now;
-      sink.write(`\r${this.#bar()}`);
+      sink.write(`\r${this.#bar()}${clearToEnd}`);
     } else if (now - this.#lastLine >= this.#options.lineIntervalMs) {
       this.#lastLine = now;
       sink.write(`${this.line()}\n`);

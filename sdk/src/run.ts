@@ -1,6 +1,14 @@
+import {
+  type LogArtifactOptions,
+  logArtifact,
+  logArtifacts,
+  type RunInput,
+  useDataset,
+} from './artifacts.ts';
 import { CairnError } from './errors.ts';
 import { unwatchOnExit, watchOnExit } from './exit-hook.ts';
 import { PointBuffer } from './point-buffer.ts';
+import type { ApiClient, UploadResult } from './transfers.ts';
 import type { RequestSpec } from './transport.ts';
 import type { ParamValue, RunRecord, RunStatus } from './types.ts';
 
@@ -51,6 +59,8 @@ export interface RunStats {
 /** What a run handle needs from its client. @internal */
 export interface RunContext {
   request<T>(spec: RequestSpec & { auth: 'api' }): Promise<T>;
+  /** The client's raw handle, for artifacts and lineage. */
+  api: ApiClient;
   updateRun(runId: string, patch: { status?: RunStatus; endTime?: number }): Promise<RunRecord>;
   buffer: Required<BufferOptions>;
   warn(message: string): void;
@@ -271,6 +281,39 @@ export class Run {
       path: `/runs/${encodeURIComponent(this.id)}/tags/${encodeURIComponent(key)}`,
       auth: 'api',
     });
+  }
+
+  /**
+   * Uploads one local file (Node) to the run's artifacts as `<artifactPath>/<its name>`. Bytes go
+   * straight to the object store; a blob the tenant already holds is not sent again. Works on an
+   * ended run too, as long as it is not deleted.
+   *
+   * @example
+   * await run.logArtifact('./confusion.png', { artifactPath: 'plots' });
+   */
+  logArtifact(file: string, options?: LogArtifactOptions): Promise<UploadResult> {
+    return logArtifact(this.#context.api, this.id, file, options);
+  }
+
+  /**
+   * Uploads every file below a local folder (Node), keeping its layout, under `artifactPath`.
+   *
+   * @example
+   * await run.logArtifacts('./model', { artifactPath: 'model' });
+   */
+  logArtifacts(dir: string, options?: LogArtifactOptions): Promise<UploadResult> {
+    return logArtifacts(this.#context.api, this.id, dir, options);
+  }
+
+  /**
+   * Records that this run used a dataset version (lineage, answered both ways). `version` is a
+   * number, a tag or `latest` (the default); `context` defaults to `training`.
+   *
+   * @example
+   * await run.useDataset('iris', { version: 2, context: 'training' });
+   */
+  useDataset(name: string, options?: { version?: number | string; context?: string }): Promise<RunInput> {
+    return useDataset(this.#context.api, this.id, name, options);
   }
 
   /**

@@ -281,7 +281,9 @@ describe('transfers (offline)', () => {
     }
 
     expect(tty.every((t) => t.startsWith('\r['))).toBe(true);
-    expect(tty.at(-1)).toMatch(/^\r\[#+\] 100% uploading 2\/2 files, 2\.00 MiB\/2\.00 MiB, 341 KiB\/s\n$/);
+    // Each redraw erases to the end of the line (ESC [K): a shorter bar leaves no leftovers.
+    expect(tty.at(-1)).toMatch(/^\r\[#+\] 100% uploading 2\/2 files, 2\.00 MiB\/2\.00 MiB, 341 KiB\/s/);
+    expect(tty.every((t) => t.endsWith('\u001b[K') || t.endsWith('\u001b[K\n'))).toBe(true);
     expect(plain.every((t) => !t.includes('\r') && t.endsWith('\n'))).toBe(true);
     expect(plain.at(-1)).toBe('uploading 2/2 files, 2.00 MiB/2.00 MiB, 341 KiB/s\n');
   });

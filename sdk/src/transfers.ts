@@ -1,10 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { CairnError } from './errors.ts';
+import { nodeBuiltins } from './node-builtins.ts';
 import { Progress, type ProgressSink } from './progress.ts';
 
 /**
@@ -12,7 +7,8 @@ import { Progress, type ProgressSink } from './progress.ts';
  * artifacts (Node only). Bytes go straight to and from S3 through presigned URLs; the API only
  * signs, confirms and records. Files are hashed streaming and in parallel; uploads and downloads
  * run with bounded concurrency, retry transient failures, re-sign expired URLs, and a pull never
- * leaves a partly written file under its final name.
+ * leaves a partly written file under its final name. Node's modules are looked up when a transfer
+ * starts (see node-builtins.ts), so that importing this file is harmless in a browser.
  */
 
 /** What these functions need of a client: one authenticated JSON request below `/api/v1`. */
@@ -85,6 +81,9 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Every regular file below `root` (symlinks to files followed, to folders not), sorted by path. */
 export async function listFiles(root: string): Promise<{ path: string; absPath: string; size: number }[]> {
+  const { fsp, path: paths } = nodeBuiltins();
+  const { dirname, join, relative, resolve, sep } = paths;
+  const { readdir, stat } = fsp;
   const base = resolve(root);
   const top = await stat(base).catch(() => undefined);
   if (!top) throw new CairnError('client.invalid_argument', `${root} does not exist`);
@@ -110,9 +109,10 @@ export async function hashFile(
   absPath: string,
   onBytes?: (count: number) => void,
 ): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
+  const { crypto, fs } = nodeBuiltins();
+  const hash = crypto.createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(absPath, { highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of fs.createReadStream(absPath, { highWaterMark: 1024 * 1024 })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
     onBytes?.((chunk as Buffer).length);
@@ -137,7 +137,8 @@ export async function* hashStream(
     wake?.();
     wake = undefined;
   };
-  const all = eachLimited(files, options.concurrency ?? Math.max(2, availableParallelism()), async (file) => {
+  const cpus = nodeBuiltins().os.availableParallelism();
+  const all = eachLimited(files, options.concurrency ?? Math.max(2, cpus), async (file) => {
     const { sha256, size } = await hashFile(file.absPath);
     ready.push({ ...file, size, sha256 });
     notify();
@@ -227,7 +228,11 @@ function readBody(
   onBytes: (count: number) => void,
 ): BodyInit {
   if (length === 0) return new Uint8Array(0);
-  const stream = createReadStream(absPath, { start, end: start + length - 1, highWaterMark: 1024 * 1024 });
+  const stream = nodeBuiltins().fs.createReadStream(absPath, {
+    start,
+    end: start + length - 1,
+    highWaterMark: 1024 * 1024,
+  });
   stream.on('data', (chunk) => onBytes((chunk as Buffer).length));
   // Node's fetch takes an async iterable body as is; converting to a web stream costs throughput.
   return stream as unknown as BodyInit;
@@ -512,6 +517,7 @@ export interface DownloadResult {
 
 /** `dest/path`, refusing any path that would land outside `dest` (the server's word is not enough). */
 export function targetPath(dest: string, path: string): string {
+  const { isAbsolute, resolve, sep } = nodeBuiltins().path;
   const root = resolve(dest);
   const target = resolve(root, ...path.split('/'));
   if (isAbsolute(path) || path.includes('\\') || !target.startsWith(root + sep)) {
@@ -521,7 +527,9 @@ export function targetPath(dest: string, path: string): string {
 }
 
 async function alreadyThere(target: string, file: RemoteFile): Promise<boolean> {
-  const info = await stat(target).catch(() => undefined);
+  const info = await nodeBuiltins()
+    .fsp.stat(target)
+    .catch(() => undefined);
   if (!info?.isFile() || info.size !== file.size) return false;
   return (await hashFile(target)).sha256 === file.sha256;
 }
@@ -534,8 +542,9 @@ async function fetchInto(
   file: RemoteFile,
   progress: Progress,
 ): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const temporary = `${target}.cairn-partial-${randomBytes(4).toString('hex')}`;
+  const { crypto, fs, fsp, path, stream } = nodeBuiltins();
+  await fsp.mkdir(path.dirname(target), { recursive: true });
+  const temporary = `${target}.cairn-partial-${crypto.randomBytes(4).toString('hex')}`;
   let received = 0;
   try {
     let answer: Response;
@@ -548,10 +557,10 @@ async function fetchInto(
       await answer.arrayBuffer().catch(() => undefined);
       throw new TransferFailure(`GET ${file.path} failed with ${answer.status}`, answer.status);
     }
-    const hash = createHash('sha256');
-    const out = createWriteStream(temporary);
+    const hash = crypto.createHash('sha256');
+    const out = fs.createWriteStream(temporary);
     try {
-      for await (const chunk of Readable.fromWeb(answer.body as never)) {
+      for await (const chunk of stream.Readable.fromWeb(answer.body as never)) {
         hash.update(chunk as Buffer);
         received += (chunk as Buffer).length;
         progress.addBytes((chunk as Buffer).length);
@@ -572,10 +581,10 @@ async function fetchInto(
         { details: { path: file.path, expected: file.sha256, actual: sha256 } },
       );
     }
-    await rename(temporary, target);
+    await fsp.rename(temporary, target);
   } catch (error) {
     progress.addBytes(-received);
-    await rm(temporary, { force: true });
+    await fsp.rm(temporary, { force: true });
     throw error;
   }
 }
@@ -603,7 +612,7 @@ export async function downloadFiles(
   const result: DownloadResult = { downloaded: 0, downloadedBytes: 0, skipped: 0 };
 
   const needed: typeof targets = [];
-  await eachLimited(targets, Math.max(2, availableParallelism()), async (entry) => {
+  await eachLimited(targets, Math.max(2, nodeBuiltins().os.availableParallelism()), async (entry) => {
     if (await alreadyThere(entry.target, entry.file)) {
       result.skipped++;
       progress.skip(entry.file.size);

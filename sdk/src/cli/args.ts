@@ -1,4 +1,7 @@
-/** The CLI's argument parser: long flags (`--name value`, `--name=value`), `-h`, `--`, positionals. */
+/**
+ * The CLI's argument parser: long flags (`--name value`, `--name=value`), one-letter aliases
+ * (`-m value`), `-h`, `--`, positionals.
+ */
 
 export interface FlagSpec {
   type: 'string' | 'number' | 'boolean';
@@ -9,6 +12,8 @@ export interface FlagSpec {
   description: string;
   /** For string flags: the only values accepted. */
   choices?: readonly string[];
+  /** A one-letter alias: `m` for `-m`. */
+  short?: string;
 }
 
 export type FlagValue = string | number | boolean | string[];
@@ -29,12 +34,16 @@ export class UsageError extends Error {
  */
 export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpec>): Parsed {
   const byName = new Map<string, [string, FlagSpec]>();
-  for (const [key, spec] of Object.entries(specs)) byName.set(kebab(key), [key, spec]);
+  const byShort = new Map<string, string>();
+  for (const [key, spec] of Object.entries(specs)) {
+    byName.set(kebab(key), [key, spec]);
+    if (spec.short) byShort.set(spec.short, kebab(key));
+  }
   const positionals: string[] = [];
   const flags: Record<string, FlagValue> = {};
 
   for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
+    let token = argv[i]!;
     if (token === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
@@ -42,6 +51,12 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
     if (token === '-h') {
       flags.help = true;
       continue;
+    }
+    const short = /^-([A-Za-z])$/.exec(token);
+    if (short) {
+      const long = byShort.get(short[1]!);
+      if (!long) throw new UsageError(`unknown option ${token}`);
+      token = `--${long}`;
     }
     if (!token.startsWith('--') || token === '-') {
       if (token.startsWith('-') && token !== '-' && !/^-\d/.test(token))
