@@ -11,6 +11,10 @@ npx tsc --noEmit -p tsconfig.json || failed_steps+=(typecheck)
 echo "== lint"
 npx biome lint . || failed_steps+=(lint)
 
+echo "== dashboard build"
+rm -rf web/out   # a failed build must not leave an old dashboard behind
+npm run build -w web || failed_steps+=(web-build)
+
 echo "== tests"
 rm -f .vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest.json || failed_steps+=(vitest)
