@@ -1,5 +1,16 @@
 /** What the API sends, field for field (see GET /api/v1/openapi.json). Only lib/api reads these. */
 
+import type { AuditEvent, Lineage, RegisteredModel, RunInput, Webhook, WebhookDelivery } from '@cairn/sdk';
+
+// The registry, lineage, audit and webhook shapes are the SDK's own: one declaration of each wire type.
+export type WireRunInput = RunInput;
+export type WireModel = RegisteredModel;
+export type WireLineage = Lineage;
+export type WireAuditEvent = AuditEvent;
+export type WireActor = AuditEvent['actor'];
+export type WireWebhook = Webhook;
+export type WireDelivery = WebhookDelivery;
+
 export type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
 export interface WireTenant {
@@ -117,28 +128,6 @@ export interface WireVersionDiff {
   unchanged: number;
 }
 
-export interface WireRunInput {
-  runId: string;
-  dataset: string;
-  version: number;
-  digest: string;
-  context: string;
-  recordedAt: number;
-}
-
-export interface WireModel {
-  id: string;
-  name: string;
-  description: string;
-  tags: Record<string, string>;
-  aliases: Record<string, number>;
-  protectedAliases: string[];
-  latestVersion: number;
-  createdAt: number;
-  updatedAt: number;
-  createdBy: string;
-}
-
 export interface WireModelVersion {
   modelId: string;
   name: string;
@@ -157,64 +146,4 @@ export interface WireModelVersion {
   updatedAt: number;
   createdBy: string;
   files?: WireManifestFile[];
-}
-
-export interface WireLineage {
-  version: WireModelVersion;
-  run: {
-    id: string;
-    name: string;
-    experimentId: string;
-    status: string;
-    user: string;
-    startTime: number;
-    endTime: number | null;
-    lifecycleStage: string;
-    params: Record<string, string>;
-    metrics: Record<string, { value: unknown; step: number; timestamp: number }>;
-    tags: Record<string, string>;
-  };
-  datasets: { dataset: string; version: number; digest: string; context: string }[];
-}
-
-export interface WireActor {
-  keyId: string;
-  name: string;
-  role: string;
-}
-
-export interface WireAuditEvent {
-  id: string;
-  tenantId: string;
-  type: string;
-  actor: WireActor;
-  time: string;
-  resource: string;
-  before: unknown;
-  after: unknown;
-}
-
-export interface WireWebhook {
-  id: string;
-  url: string;
-  events: string[];
-  description: string;
-  createdAt: string;
-  createdBy: WireActor;
-}
-
-export interface WireDelivery {
-  webhookId: string;
-  eventId: string;
-  eventType: string;
-  eventTime: string;
-  status: string;
-  attempts: {
-    attempt: number;
-    at: string;
-    status: number | null;
-    error: string | null;
-    durationMs: number;
-  }[];
-  nextAttemptAt: string | null;
 }
