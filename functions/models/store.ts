@@ -139,6 +139,8 @@ export async function updateModel(
   }
   return changeModel(tenantId, name, (item) => {
     const current = toModel(item);
+    if (patch.name !== undefined && patch.name !== current.name)
+      refuseUnlessAdminForGate(current, 'rename', actor);
     const tags = { ...current.tags };
     for (const [key, value] of Object.entries(patch.tags ?? {})) {
       if (value === null) delete tags[key];
@@ -173,6 +175,7 @@ export async function updateModel(
 export async function deleteModel(tenantId: string, name: string, actor: Actor): Promise<Model> {
   return changeModel(tenantId, name, (item) => {
     const current = toModel(item);
+    refuseUnlessAdminForGate(current, 'delete', actor);
     const next = { ...current, updatedAt: Math.max(Date.now(), current.updatedAt + 1) };
     return {
       next,
@@ -233,6 +236,21 @@ function refuseUnlessAdmin(model: Model, alias: string, actor: Actor) {
       'models.alias_protected',
       `Alias "${alias}" of model "${model.name}" is protected: only an admin key may set, move or remove it`,
       { name: model.name, alias, role: actor.role },
+    );
+  }
+}
+
+/**
+ * A model that protects aliases is a promotion gate, and its name is part of the gate: deleting or
+ * renaming it would free the name for a new model whose aliases no one protects, so that
+ * `models/<name>@production` resolved to whatever a writer registered there. Only an admin may.
+ */
+function refuseUnlessAdminForGate(model: Model, action: 'delete' | 'rename', actor: Actor) {
+  if (model.protectedAliases.length > 0 && actor.role !== 'admin') {
+    throw new CairnError(
+      'models.alias_protected',
+      `Model "${model.name}" protects aliases ${model.protectedAliases.join(', ')}: only an admin key may ${action} it`,
+      { name: model.name, protectedAliases: model.protectedAliases, role: actor.role },
     );
   }
 }

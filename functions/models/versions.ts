@@ -311,6 +311,8 @@ export async function transitionStage(
 /**
  * Soft-deletes a version: it leaves listings and lookups, and the aliases that pointed at it are
  * removed in the same transaction, so none is left dangling. Its number is never given out again.
+ * Removing a protected alias this way is moving it, so a version a protected alias points at is
+ * deleted only by an admin.
  */
 export async function deleteVersion(
   tenantId: string,
@@ -322,6 +324,14 @@ export async function deleteVersion(
     const current = toModel(modelItem);
     const item = await requireVersion(tenantId, modelItem, version, true);
     const removed = aliasesOf(current, version);
+    const guarded = removed.filter((alias) => current.protectedAliases.includes(alias));
+    if (guarded.length > 0 && actor.role !== 'admin') {
+      throw new CairnError(
+        'models.alias_protected',
+        `Version ${version} of model "${name}" holds protected alias ${guarded.join(', ')}: only an admin key may delete it`,
+        { name, version, aliases: guarded, role: actor.role },
+      );
+    }
     const aliases = Object.fromEntries(
       Object.entries(current.aliases).filter(([, target]) => target !== version),
     );
