@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { maxUrlSeconds } from '#blobs/limits.ts';
 import {
@@ -24,7 +17,7 @@ import * as Runs from '#functions/runs/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
+import { isConditionFailure, table } from '#table/client.ts';
 import {
   datasetManifestPrefix,
   datasetTagSortPrefix,
@@ -33,7 +26,8 @@ import {
   keys,
   runInputSortPrefix,
 } from '#table/keys.ts';
-import { maxTransactItems } from '#table/limits.ts';
+import { maxItemBytes, maxTransactItems } from '#table/limits.ts';
+import { type TransactPlan, transactWrite } from '#table/transact.ts';
 import type { Dataset, DatasetVersion, RunInput } from './schema.ts';
 
 /*
@@ -58,8 +52,6 @@ interface TagItem {
   updatedAt: number;
 }
 type InputItem = RunInput & { pk: string; sk: string };
-
-const maxAttempts = 8;
 
 const notFound = (name: string) =>
   new CairnError('datasets.not_found', `Dataset "${name}" does not exist`, { dataset: name });
@@ -119,18 +111,18 @@ export async function createDataset(
   now = Date.now(),
 ): Promise<Dataset> {
   const item = newDataset(tenantId, input.name, input, user, now);
-  const { name: tableName, doc } = table();
-  try {
-    await doc.send(
-      new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    throw new CairnError('datasets.already_exists', `Dataset "${input.name}" already exists`, {
-      dataset: input.name,
-    });
-  }
-  return toDataset(item);
+  const tableName = table().name;
+  return transactWrite(
+    () => ({
+      items: [{ Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }],
+      result: toDataset(item),
+      onConditionFailed: () =>
+        new CairnError('datasets.already_exists', `Dataset "${input.name}" already exists`, {
+          dataset: input.name,
+        }),
+    }),
+    datasetPolicy(input.name),
+  );
 }
 
 /** One dataset (key `dataset`). */
@@ -165,15 +157,15 @@ export async function listDatasets(
     : { datasets };
 }
 
-/** Sets the description, or sets and deletes (null) tags. */
+/** Sets the description, or sets and deletes (null) tags, on the dataset as read (else again). */
 export async function updateDataset(
   tenantId: string,
   name: string,
   patch: { description?: string; tags?: Record<string, string | null> },
   now = Date.now(),
 ): Promise<Dataset> {
-  const { name: tableName, doc } = table();
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+  const tableName = table().name;
+  return transactWrite(async () => {
     const current = await readDataset(tenantId, name, true);
     if (!current) throw notFound(name);
     const tags = { ...current.tags };
@@ -181,30 +173,33 @@ export async function updateDataset(
       if (value === null) delete tags[key];
       else tags[key] = value;
     }
-    try {
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.dataset(tenantId, name),
-          UpdateExpression: 'SET description = :description, tags = :tags, updatedAt = :now',
-          ConditionExpression: 'updatedAt = :seen',
-          ExpressionAttributeValues: {
-            ':description': patch.description ?? current.description,
-            ':tags': tags,
-            ':now': Math.max(now, current.updatedAt + 1),
-            ':seen': current.updatedAt,
+    const next: DatasetItem = {
+      ...current,
+      description: patch.description ?? current.description,
+      tags,
+      updatedAt: Math.max(now, current.updatedAt + 1),
+    };
+    return {
+      items: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.dataset(tenantId, name),
+            UpdateExpression: 'SET description = :description, tags = :tags, updatedAt = :now',
+            ConditionExpression: 'updatedAt = :seen',
+            ExpressionAttributeValues: {
+              ':description': next.description,
+              ':tags': next.tags,
+              ':now': next.updatedAt,
+              ':seen': current.updatedAt,
+            },
           },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toDataset(Attributes as DatasetItem);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-  throw new CairnError('datasets.busy', `Dataset "${name}" is being changed by many clients at once; retry`, {
-    dataset: name,
-  });
+        },
+      ],
+      result: toDataset(next),
+      onConditionFailed: () => 'stale' as const,
+    };
+  }, datasetPolicy(name));
 }
 
 async function versionTags(tenantId: string, name: string): Promise<Map<number, string[]>> {
@@ -331,23 +326,21 @@ export async function commitVersion(
   }
   await Blobs.ensureRecorded(tenantId, entries, now);
   const digest = manifestDigest(entries);
-  const { name: tableName, doc } = table();
-
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const dataset = await readDataset(tenantId, name, true);
+  const tableName = table().name;
+  return transactWrite(async (): Promise<TransactPlan<CommitResult>> => {
+    let dataset = await readDataset(tenantId, name, true);
     if (!dataset) {
       try {
         await createDataset(tenantId, { name, description: input.description }, user, now);
       } catch (error) {
         if (!(error instanceof CairnError && error.code === 'datasets.already_exists')) throw error;
       }
-      continue;
+      dataset = await readDataset(tenantId, name, true);
+      if (!dataset) throw notFound(name);
     }
     if (dataset.latestDigest === digest) {
-      return {
-        created: false,
-        version: await withTags(tenantId, name, await resolveVersion(tenantId, name, 'latest')),
-      };
+      const latest = await withTags(tenantId, name, await resolveVersion(tenantId, name, 'latest'));
+      return { items: [], result: { created: false, version: latest } };
     }
     const number = dataset.latestVersion + 1;
     const version: VersionItem = {
@@ -362,44 +355,50 @@ export async function commitVersion(
       totalSize: totalSize(entries),
       chunkCount: chunks.length,
     };
-    try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.dataset(tenantId, name),
-                UpdateExpression: 'SET latestVersion = :n, latestDigest = :digest, updatedAt = :now',
-                ConditionExpression: 'latestVersion = :seen',
-                ExpressionAttributeValues: {
-                  ':n': number,
-                  ':digest': digest,
-                  ':now': Math.max(now, dataset.updatedAt + 1),
-                  ':seen': dataset.latestVersion,
-                },
-              },
+    return {
+      items: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.dataset(tenantId, name),
+            UpdateExpression: 'SET latestVersion = :n, latestDigest = :digest, updatedAt = :now',
+            ConditionExpression: 'latestVersion = :seen',
+            ExpressionAttributeValues: {
+              ':n': number,
+              ':digest': digest,
+              ':now': Math.max(now, dataset.updatedAt + 1),
+              ':seen': dataset.latestVersion,
             },
-            { Put: { TableName: tableName, Item: version, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...chunks.map((data, i) => ({
-              Put: {
-                TableName: tableName,
-                Item: { ...keys.datasetManifestChunk(tenantId, name, number, i), data },
-              },
-            })),
-          ],
-        }),
-      );
-      return { created: true, version: toVersion(version, []) };
-    } catch (error) {
+          },
+        },
+        { Put: { TableName: tableName, Item: version, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...chunks.map((data, i) => ({
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.datasetManifestChunk(tenantId, name, number, i), data },
+          },
+        })),
+      ],
+      result: { created: true, version: toVersion(version, []) },
       // Another push took this number first: read again, and perhaps find our content there.
-      if (!cancellationReasons(error)?.includes('ConditionalCheckFailed')) throw error;
-    }
-  }
-  throw new CairnError('datasets.busy', `Dataset "${name}" is being pushed by many clients at once; retry`, {
-    dataset: name,
-  });
+      onConditionFailed: () => 'stale',
+    };
+  }, datasetPolicy(name));
 }
+
+/** How a dataset's transactions fail when they cannot go through. */
+const datasetPolicy = (dataset: string) => ({
+  busy: () =>
+    new CairnError('datasets.busy', `Dataset "${dataset}" is being pushed by many clients at once; retry`, {
+      dataset,
+    }),
+  tooLarge: () =>
+    new CairnError(
+      'datasets.too_large',
+      `Dataset "${dataset}" would be larger than a DynamoDB item holds (400 KB); use fewer or shorter tags or a shorter description`,
+      { dataset, limit: maxItemBytes },
+    ),
+});
 
 const PageAfter = z.object({ before: z.number().int().min(1) });
 
@@ -605,10 +604,10 @@ export async function recordRunInput(
     context: input.context,
     recordedAt: now,
   };
-  const { name: tableName, doc } = table();
-  await doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
+  const { name: tableName } = table();
+  return transactWrite(
+    () => ({
+      items: [
         {
           Put: {
             TableName: tableName,
@@ -628,9 +627,10 @@ export async function recordRunInput(
           },
         },
       ],
+      result: record,
     }),
+    datasetPolicy(input.dataset),
   );
-  return record;
 }
 
 async function queryInputs(pk: string, prefix: string): Promise<RunInput[]> {

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeChunk } from '#blobs/manifest.ts';
+import type { AuditEvent } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, table } from '#table/client.ts';
+import { table } from '#table/client.ts';
 import { keys, modelVersionSortPrefix } from '#table/keys.ts';
-import { maxBatchGetItems } from '#table/limits.ts';
+import { maxBatchGetItems, maxItemBytes } from '#table/limits.ts';
+import { type ConditionReading, type TransactItem, transactWrite } from '#table/transact.ts';
 import type { Model, ModelVersion, Stage, VersionFile } from './schema.ts';
 
 /*
@@ -205,110 +207,125 @@ export async function batchRead<T>(keyList: readonly { pk: string; sk: string }[
   return found;
 }
 
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
-
 /** What a change does to a model: its next state, the other writes and the one event it is. */
 export interface ModelChange<R> {
   /** The model after the change; a new `name` is a rename. */
   next: Model;
   /** Moves the model to its deleted key and frees its name. */
   deleted?: boolean;
+  /**
+   * Other items written with the model. Their conditions guard what `decide` read (a version's
+   * revision, that it still exists), so a failed one means "decide again" unless this says otherwise.
+   */
   writes?: TransactItem[];
+  onWriteConditionFailed?: (index: number) => ConditionReading;
   event: Events.NewEvent;
   result: R;
 }
 
-/** Attempts before a change gives up on a model that many clients change at once. */
-const maxChangeAttempts = 80;
+export const modelsBusy = (name: string) =>
+  new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, { name });
+
+export const modelTooLarge = (name: string) =>
+  new CairnError(
+    'models.too_large',
+    `The change would make model "${name}" or one of its versions larger than a DynamoDB item holds (400 KB); use fewer or shorter tags or descriptions`,
+    { name, limit: maxItemBytes },
+  );
 
 /**
  * The one way a model changes: read it, decide, and write the model (on the revision read), the
  * change's other items and its audit entry in one transaction; on a concurrent change, read again
- * and decide again. So a version number is given out exactly once and without gaps, an alias is
- * never left pointing at a version that was deleted meanwhile, and no change escapes the log.
- * The event is announced once the transaction has committed.
- *
- *   read rev=r ──► decide ──► transact [model rev=r → r+1, writes…, audit×3]
- *        ▲                                 │ cancelled (rev moved on, conflict)
- *        └──────────── jittered backoff ◄──┘
+ * and decide again (`transactWrite`). So a version number is given out exactly once and without
+ * gaps, an alias is never left pointing at a version that was deleted meanwhile, and no change
+ * escapes the log. A refusal (an item too large, a name taken) fails at once. The event is announced
+ * once the transaction has committed.
  */
 export async function changeModel<R>(
   tenantId: string,
   name: string,
   decide: (current: ModelItem) => Promise<ModelChange<R>> | ModelChange<R>,
 ): Promise<R> {
-  const { name: tableName, doc } = table();
-  for (let attempt = 0; attempt < maxChangeAttempts; attempt++) {
-    const current = await requireModel(tenantId, name, true);
-    const change = await decide(current);
-    const next: ModelItem = { ...change.next, pk: '', sk: '', rev: current.rev + 1 };
-    const guard = {
-      ConditionExpression: '#rev = :rev',
-      ExpressionAttributeNames: { '#rev': 'rev' },
-      ExpressionAttributeValues: { ':rev': current.rev },
-    };
-    const head = (deleted: boolean): TransactItem => ({
-      Put: {
-        TableName: tableName,
-        Item: { ...keys.modelHead(tenantId, current.id), modelId: current.id, name: next.name, deleted },
-      },
-    });
-    const renamed = !change.deleted && next.name !== current.name;
-    const items: TransactItem[] = [];
-    if (change.deleted) {
-      items.push(
-        { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...next, ...keys.deletedModel(tenantId, current.id), deletedAt: next.updatedAt },
-          },
+  const tableName = table().name;
+  let event: AuditEvent | undefined;
+  const result = await transactWrite(
+    async () => {
+      const current = await requireModel(tenantId, name, true);
+      const change = await decide(current);
+      const next: ModelItem = { ...change.next, pk: '', sk: '', rev: current.rev + 1 };
+      const guard = {
+        ConditionExpression: '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': 'rev' },
+        ExpressionAttributeValues: { ':rev': current.rev },
+      };
+      const head = (deleted: boolean): TransactItem => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.modelHead(tenantId, current.id), modelId: current.id, name: next.name, deleted },
         },
-        head(true),
-      );
-    } else if (renamed) {
-      items.push(
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...next, ...keys.model(tenantId, next.name) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
-        head(false),
-      );
-    } else {
-      items.push({
-        Put: { TableName: tableName, Item: { ...next, ...keys.model(tenantId, next.name) }, ...guard },
       });
-    }
-    const event = Events.newEvent(tenantId, change.event);
-    items.push(...(change.writes ?? []), ...Events.auditWrites(event));
-    try {
-      await doc.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (renamed && reasons[0] === 'ConditionalCheckFailed') {
-        throw new CairnError(
-          'models.already_exists',
-          `A registered model named "${next.name}" already exists`,
+      const renamed = !change.deleted && next.name !== current.name;
+      const items: TransactItem[] = [];
+      /** The item whose condition is the revision guard, and the rename's claim on the new name. */
+      let guardAt = 0;
+      let claimAt = -1;
+      if (change.deleted) {
+        items.push(
+          { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
           {
-            name: next.name,
+            Put: {
+              TableName: tableName,
+              Item: { ...next, ...keys.deletedModel(tenantId, current.id), deletedAt: next.updatedAt },
+            },
           },
+          head(true),
         );
+      } else if (renamed) {
+        claimAt = 0;
+        guardAt = 1;
+        items.push(
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...next, ...keys.model(tenantId, next.name) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
+          head(false),
+        );
+      } else {
+        items.push({
+          Put: { TableName: tableName, Item: { ...next, ...keys.model(tenantId, next.name) }, ...guard },
+        });
       }
-      // Full jitter: concurrent writers spread out instead of colliding again in step.
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5)));
-      continue;
-    }
-    await Events.announce(event);
-    return change.result;
-  }
-  throw new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, {
-    name,
-  });
+      const writesAt = items.length;
+      const writes = change.writes ?? [];
+      event = Events.newEvent(tenantId, change.event);
+      items.push(...writes, ...Events.auditWrites(event));
+      return {
+        items,
+        result: change.result,
+        onConditionFailed: (index: number): ConditionReading => {
+          if (index === guardAt) return 'stale';
+          if (index === claimAt) {
+            return new CairnError(
+              'models.already_exists',
+              `A registered model named "${next.name}" already exists`,
+              {
+                name: next.name,
+              },
+            );
+          }
+          if (index >= writesAt && index < writesAt + writes.length) {
+            return change.onWriteConditionFailed ? change.onWriteConditionFailed(index - writesAt) : 'stale';
+          }
+          return undefined;
+        },
+      };
+    },
+    { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
+  );
+  await Events.announce(event!);
+  return result;
 }

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, table } from '#table/client.ts';
+import { table } from '#table/client.ts';
 import { keys, modelSortPrefix } from '#table/keys.ts';
+import { transactWrite } from '#table/transact.ts';
 import {
   changeModel,
   type ModelItem,
+  modelsBusy,
+  modelTooLarge,
   readModel,
   requireModel,
   requireVersion,
@@ -34,7 +37,7 @@ export async function createModel(
   input: { name: string; description?: string; tags?: Record<string, string> },
   actor: Actor,
 ): Promise<Model> {
-  const { name: tableName, doc } = table();
+  const tableName = table().name;
   const now = Date.now();
   const model: Model = {
     id: randomBytes(8).toString('hex'),
@@ -54,45 +57,44 @@ export async function createModel(
     resource: resourceOf(model.name),
     after: modelState(model),
   });
-  try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...keys.model(tenantId, model.name), ...model, rev: 1 },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: {
-                ...keys.modelHead(tenantId, model.id),
-                modelId: model.id,
-                name: model.name,
-                deleted: false,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...Events.auditWrites(event),
-        ],
-      }),
-    );
-  } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-      throw new CairnError(
-        'models.already_exists',
-        `A registered model named "${model.name}" already exists`,
+  await transactWrite(
+    () => ({
+      items: [
         {
-          name: model.name,
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.model(tenantId, model.name), ...model, rev: 1 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      );
-    }
-    throw error;
-  }
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.modelHead(tenantId, model.id),
+              modelId: model.id,
+              name: model.name,
+              deleted: false,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...Events.auditWrites(event),
+      ],
+      result: model,
+      onConditionFailed: (index) =>
+        index === 0
+          ? new CairnError(
+              'models.already_exists',
+              `A registered model named "${model.name}" already exists`,
+              {
+                name: model.name,
+              },
+            )
+          : undefined,
+    }),
+    { busy: () => modelsBusy(model.name), tooLarge: () => modelTooLarge(model.name) },
+  );
   await Events.announce(event);
   return model;
 }

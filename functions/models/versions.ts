@@ -1,13 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeChunks, manifestDigest, totalSize } from '#blobs/manifest.ts';
-import type { Actor } from '#functions/events/schema.ts';
+import type { Actor, AuditEvent } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, table } from '#table/client.ts';
+import { table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { maxTransactItems } from '#table/limits.ts';
+import { transactWrite } from '#table/transact.ts';
 import {
   aliasesOf,
   batchRead,
@@ -15,6 +15,8 @@ import {
   filesOf,
   type HeadItem,
   type ModelItem,
+  modelsBusy,
+  modelTooLarge,
   queryVersions,
   requireModel,
   requireVersion,
@@ -118,6 +120,8 @@ export async function createVersion(
           },
         },
       ],
+      // The version's number is the counter's next: an item already there is a broken table, not a race.
+      onWriteConditionFailed: () => undefined,
       event: {
         type: 'model.version.created',
         actor,
@@ -181,54 +185,52 @@ export async function latestVersions(
   return [...latest.values()].sort((a, b) => a.version - b.version).map((item) => toVersion(item, model));
 }
 
-const maxVersionAttempts = 20;
-
 /**
  * Read a version, change it, write it back on the revision read (with its audit entry); on a
- * concurrent change, again. Changes that touch only versions (description, tags, stages) do not
- * contend with the model item.
+ * concurrent change, again (`transactWrite`). Changes that touch only versions (description, tags,
+ * stages) do not contend with the model item.
  */
 async function changeVersions<R>(
   tenantId: string,
   name: string,
   decide: (model: ModelItem) => Promise<{ writes: VersionItem[]; event: Events.NewEvent; result: R }>,
 ): Promise<R> {
-  const { name: tableName, doc } = table();
-  for (let attempt = 0; attempt < maxVersionAttempts; attempt++) {
-    const model = await requireModel(tenantId, name, true);
-    const { writes, event: input, result } = await decide(model);
-    const event = Events.newEvent(tenantId, input);
-    if (writes.length + 3 > maxTransactItems) {
-      throw new CairnError('models.busy', `Too many versions of "${name}" would change at once`, { name });
-    }
-    try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...writes.map((version) => ({
-              Put: {
-                TableName: tableName,
-                Item: { ...version, rev: version.rev + 1 },
-                ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
-                ExpressionAttributeNames: { '#rev': 'rev' },
-                ExpressionAttributeValues: { ':rev': version.rev },
-              },
-            })),
-            ...Events.auditWrites(event),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!cancellationReasons(error)) throw error;
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5)));
-      continue;
-    }
-    await Events.announce(event);
-    return result;
-  }
-  throw new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, {
-    name,
-  });
+  const tableName = table().name;
+  let event: AuditEvent | undefined;
+  const result = await transactWrite(
+    async () => {
+      const model = await requireModel(tenantId, name, true);
+      const { writes, event: input, result } = await decide(model);
+      if (writes.length + 3 > maxTransactItems) {
+        throw new CairnError(
+          'models.too_large',
+          `The change would rewrite ${writes.length} versions of "${name}" at once; one transaction holds at most ${maxTransactItems - 3}`,
+          { name, versions: writes.length, limit: maxTransactItems - 3 },
+        );
+      }
+      event = Events.newEvent(tenantId, input);
+      return {
+        items: [
+          ...writes.map((version) => ({
+            Put: {
+              TableName: tableName,
+              Item: { ...version, rev: version.rev + 1 },
+              ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
+              ExpressionAttributeNames: { '#rev': 'rev' },
+              ExpressionAttributeValues: { ':rev': version.rev },
+            },
+          })),
+          ...Events.auditWrites(event),
+        ],
+        result,
+        // Every condition guards a version as it was read: a failure means "read again".
+        onConditionFailed: () => 'stale' as const,
+      };
+    },
+    { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
+  );
+  await Events.announce(event!);
+  return result;
 }
 
 /** Sets a version's description, sets or deletes (null) its tags (`model.version.updated`). */

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as Experiments from '#functions/experiments/store.ts';
 import { decodeLatest, encodeLatest } from '#functions/metrics/latest.ts';
 import { isLater, type KeyedPoint, toWire } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
+import { isConditionFailure, table } from '#table/client.ts';
 import { indexes } from '#table/definition.ts';
 import { keys, runShards } from '#table/keys.ts';
 import { maxItemBytes } from '#table/limits.ts';
+import { transactWrite } from '#table/transact.ts';
 import { generateRunName } from './names.ts';
 import type { DatasetInput, LogBatchBody, Run, RunInputs, RunOutputs, RunStatus } from './schema.ts';
 
@@ -90,19 +91,20 @@ function shardOf(runId: string): number {
 }
 
 
+const busy = (runId: string) =>
+  new CairnError('runs.busy', `Run ${runId} is being written by many clients at once; retry`, { runId });
+
+const tooLarge = (runId: string, size?: number) =>
+  new CairnError(
+    'runs.too_large',
+    `Run ${runId} would hold ${size ?? 'more'} bytes of params, tags and metric keys; the limit is about ${maxItemBytes - 16 * 1024}`,
+    { runId, limit: maxItemBytes - 16 * 1024 },
+  );
+
 function checkSize(item: RunItem) {
   // JSON length is a close upper bound of DynamoDB's item size for this string-heavy item.
   const size = Buffer.byteLength(JSON.stringify(item));
-  if (size > maxItemBytes - 16 * 1024) {
-    throw new CairnError(
-      'runs.too_large',
-      `Run ${item.id} would hold ${size} bytes of params, tags and metric keys; the limit is about ${maxItemBytes - 16 * 1024}`,
-      {
-        runId: item.id,
-        limit: maxItemBytes - 16 * 1024,
-      },
-    );
-  }
+  if (size > maxItemBytes - 16 * 1024) throw tooLarge(item.id, size);
 }
 
 /**
@@ -156,24 +158,24 @@ export async function createRun(
     batches: [],
   });
   checkSize(item);
-  const { name, doc } = table();
-  try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          Experiments.runCreatedWrite(tenantId, experiment.id, Date.now()),
-        ],
-      }),
-    );
-  } catch (error) {
-    if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
-      throw new CairnError('experiments.not_active', `Experiment ${experiment.id} was deleted meanwhile`, {
-        experimentId: experiment.id,
-      });
-    }
-    throw error;
-  }
+  const { name } = table();
+  await transactWrite(
+    () => ({
+      items: [
+        { Put: { TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        Experiments.runCreatedWrite(tenantId, experiment.id, Date.now()),
+      ],
+      result: undefined,
+      // The run's id is new by construction; the experiment's condition is that it is still active.
+      onConditionFailed: (index) =>
+        index === 1
+          ? new CairnError('experiments.not_active', `Experiment ${experiment.id} was deleted meanwhile`, {
+              experimentId: experiment.id,
+            })
+          : undefined,
+    }),
+    { busy: () => busy(id), tooLarge: () => tooLarge(id) },
+  );
   return toRun(item);
 }
 
