@@ -55,9 +55,17 @@ function authorize(route: Route, event: AuthorizedEvent): Caller {
   return caller;
 }
 
+/** JSON is UTF-8 (RFC 8259): bytes that are not are refused, not silently replaced by U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeBody(event: AuthorizedEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (!event.isBase64Encoded) return event.body;
+  try {
+    return utf8.decode(Buffer.from(event.body, 'base64'));
+  } catch {
+    throw new CairnError('request.malformed_json', 'Request body is not valid UTF-8, so it is not JSON');
+  }
 }
 
 function jsonBody(op: Operation, event: AuthorizedEvent, dialect: Dialect): unknown {
