@@ -28,6 +28,7 @@ import {
 } from '#table/keys.ts';
 import { maxItemBytes, maxTransactItems } from '#table/limits.ts';
 import { type TransactPlan, transactWrite } from '#table/transact.ts';
+import { asUserMap, fromStoredMap, patched, toStoredMap } from '#table/user-maps.ts';
 import type { Dataset, DatasetVersion, RunInput } from './schema.ts';
 
 /*
@@ -63,6 +64,13 @@ const versionNotFound = (name: string, ref: string) =>
   });
 
 const toDataset = ({ pk: _pk, sk: _sk, ...dataset }: DatasetItem): Dataset => dataset;
+
+/*
+ * A dataset's tags are keyed by the user's names: a null-prototype map in memory, escaped keys in
+ * the table (`#table/user-maps.ts`).
+ */
+const fromTable = (item: DatasetItem): DatasetItem => ({ ...item, tags: fromStoredMap(item.tags) });
+const toTable = (item: DatasetItem): DatasetItem => ({ ...item, tags: toStoredMap(item.tags) });
 const toVersion = (
   { pk: _pk, sk: _sk, chunkCount: _c, ...version }: VersionItem,
   tags: string[],
@@ -82,7 +90,7 @@ function newDataset(
     ...keys.dataset(tenantId, name),
     name,
     description: input.description ?? '',
-    tags: input.tags ?? {},
+    tags: asUserMap(input.tags),
     createdAt: now,
     updatedAt: now,
     createdBy: user,
@@ -100,7 +108,7 @@ async function readDataset(
   const { Item } = await doc.send(
     new GetCommand({ TableName: tableName, Key: keys.dataset(tenantId, name), ConsistentRead: consistent }),
   );
-  return Item as DatasetItem | undefined;
+  return Item ? fromTable(Item as DatasetItem) : undefined;
 }
 
 /** Creates a dataset; names are unique per tenant. */
@@ -114,7 +122,11 @@ export async function createDataset(
   const tableName = table().name;
   return transactWrite(
     () => ({
-      items: [{ Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }],
+      items: [
+        {
+          Put: { TableName: tableName, Item: toTable(item), ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+      ],
       result: toDataset(item),
       onConditionFailed: () =>
         new CairnError('datasets.already_exists', `Dataset "${input.name}" already exists`, {
@@ -150,7 +162,7 @@ export async function listDatasets(
       ExclusiveStartKey: after ? keys.dataset(tenantId, after) : undefined,
     }),
   );
-  const datasets = ((answer.Items ?? []) as DatasetItem[]).map(toDataset);
+  const datasets = ((answer.Items ?? []) as DatasetItem[]).map((item) => toDataset(fromTable(item)));
   const last = datasets.at(-1);
   return answer.LastEvaluatedKey && last
     ? { datasets, nextPageToken: encodePageToken({ after: last.name }) }
@@ -168,15 +180,10 @@ export async function updateDataset(
   return transactWrite(async () => {
     const current = await readDataset(tenantId, name, true);
     if (!current) throw notFound(name);
-    const tags = { ...current.tags };
-    for (const [key, value] of Object.entries(patch.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
     const next: DatasetItem = {
       ...current,
       description: patch.description ?? current.description,
-      tags,
+      tags: patched(current.tags, patch.tags ?? {}),
       updatedAt: Math.max(now, current.updatedAt + 1),
     };
     return {
@@ -189,7 +196,7 @@ export async function updateDataset(
             ConditionExpression: 'updatedAt = :seen',
             ExpressionAttributeValues: {
               ':description': next.description,
-              ':tags': next.tags,
+              ':tags': toStoredMap(next.tags),
               ':now': next.updatedAt,
               ':seen': current.updatedAt,
             },

@@ -4,6 +4,7 @@ import { isConditionFailure, table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { maxItemBytes } from '#table/limits.ts';
 import { transactWrite } from '#table/transact.ts';
+import { asUserMap, fromStoredMap, hasKey, patched, toStoredMap, userMap } from '#table/user-maps.ts';
 import { defaultExperiment, type Experiment } from './schema.ts';
 
 type ExperimentItem = Experiment & { pk: string; sk: string };
@@ -15,7 +16,15 @@ const artifactLocation = (experimentId: string) => `mlflow-artifacts:/${experime
 
 const fromItem = ({ pk: _pk, sk: _sk, ...experiment }: ExperimentItem): Experiment => ({
   ...experiment,
+  tags: fromStoredMap(experiment.tags),
   lastRunAt: experiment.lastRunAt ?? null,
+});
+
+/** The experiment as its item: tag keys escaped for DynamoDB (`#table/user-maps.ts`). */
+const toItem = (tenantId: string, experiment: Experiment) => ({
+  ...keys.experiment(tenantId, experiment.id),
+  ...experiment,
+  tags: toStoredMap(experiment.tags),
 });
 
 function newExperiment(
@@ -28,7 +37,7 @@ function newExperiment(
     name: input.name,
     description: input.description ?? '',
     lifecycleStage: 'active',
-    tags: input.tags ?? {},
+    tags: asUserMap(input.tags),
     artifactLocation: artifactLocation(id),
     createdAt: now,
     updatedAt: now,
@@ -50,7 +59,7 @@ function putWithName(tenantId: string, experiment: Experiment) {
     {
       Put: {
         TableName: tableName,
-        Item: { ...keys.experiment(tenantId, experiment.id), ...experiment },
+        Item: toItem(tenantId, experiment),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -223,22 +232,17 @@ export async function updateExperiment(
         { experimentId },
       );
     }
-    const tags = { ...current.tags };
-    for (const [key, value] of Object.entries(change.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
     const next: Experiment = {
       ...current,
       name: change.name ?? current.name,
       description: change.description ?? current.description,
-      tags,
+      tags: patched(current.tags, change.tags ?? {}),
       updatedAt: Math.max(Date.now(), current.updatedAt + 1),
     };
     const write = {
       Put: {
         TableName: tableName,
-        Item: { ...keys.experiment(tenantId, experimentId), ...next },
+        Item: toItem(tenantId, next),
         // The item must be as it was read: a concurrent update, delete or new run (which counts
         // itself here) makes this attempt stale, and it is made again on what is there now.
         ConditionExpression: 'updatedAt = :seen AND runCount = :runs AND lifecycleStage = :active',
@@ -333,11 +337,11 @@ export async function deleteExperimentTag(
   key: string,
 ): Promise<Experiment> {
   const current = await getExperiment(tenantId, experimentId);
-  if (current.lifecycleStage === 'active' && !Object.hasOwn(current.tags, key)) {
+  if (current.lifecycleStage === 'active' && !hasKey(current.tags, key)) {
     throw new CairnError('experiments.tag_not_found', `Experiment ${experimentId} has no tag "${key}"`, {
       experimentId,
       key,
     });
   }
-  return updateExperiment(tenantId, experimentId, { tags: { [key]: null } });
+  return updateExperiment(tenantId, experimentId, { tags: userMap([[key, null]]) });
 }

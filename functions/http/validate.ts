@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { userMap } from '#table/user-maps.ts';
 import { type Issue, validationError } from './errors.ts';
 
 /** At most this many broken strings are named in one answer. */
@@ -67,7 +68,8 @@ export function parseInput<S extends z.ZodType>(
  * MLflow's clients send lists.
  */
 export function queryObject(rawQueryString: string | undefined): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // Query keys are the caller's: `?__proto__=x` must reach the schema (which refuses it) as a key.
+  const out = userMap<string | string[]>();
   for (const [key, value] of new URLSearchParams(rawQueryString ?? '')) {
     const seen = out[key];
     if (seen === undefined) out[key] = value;

@@ -8,6 +8,7 @@ import { table } from '#table/client.ts';
 import { keys, modelVersionSortPrefix } from '#table/keys.ts';
 import { maxBatchGetItems, maxItemBytes } from '#table/limits.ts';
 import { type ConditionReading, type TransactItem, transactWrite } from '#table/transact.ts';
+import { fromStoredMap, toStoredMap, userMap } from '#table/user-maps.ts';
 import type { Model, ModelVersion, Stage, VersionFile } from './schema.ts';
 
 /*
@@ -65,13 +66,39 @@ export const modelNotFound = (name: string) =>
 export const versionNotFound = (name: string, version: number) =>
   new CairnError('models.version_not_found', `Model "${name}" has no version ${version}`, { name, version });
 
+/*
+ * Tags and aliases are keyed by the user's names: null-prototype maps in memory, escaped keys in the
+ * table (`#table/user-maps.ts`). Items are decoded where they are read and encoded where written.
+ */
+const modelFromTable = (item: ModelItem): ModelItem => ({
+  ...item,
+  tags: fromStoredMap(item.tags),
+  aliases: fromStoredMap(item.aliases),
+});
+
+/** A model (or model item) as the item attributes written to the table. */
+export const modelToTable = <M extends Model>(model: M): M => ({
+  ...model,
+  tags: toStoredMap(model.tags),
+  aliases: toStoredMap(model.aliases),
+});
+
+const versionFromTable = (item: VersionItem): VersionItem => ({ ...item, tags: fromStoredMap(item.tags) });
+
+/** A version item as written to the table. */
+export const versionToTable = (item: VersionItem): VersionItem => ({ ...item, tags: toStoredMap(item.tags) });
+
+/** Model items as a query or batch read returns them, decoded. */
+export const modelsFromTable = (items: readonly Record<string, unknown>[]) =>
+  items.map((item) => modelFromTable(item as unknown as ModelItem));
+
 export function toModel(item: ModelItem): Model {
   return {
     id: item.id,
     name: item.name,
     description: item.description,
-    tags: item.tags ?? {},
-    aliases: item.aliases ?? {},
+    tags: item.tags ?? userMap(),
+    aliases: item.aliases ?? userMap(),
     protectedAliases: item.protectedAliases ?? [],
     latestVersion: item.latestVersion,
     createdAt: item.createdAt,
@@ -103,7 +130,7 @@ export function toVersion(
     status: 'READY',
     stage: item.stage,
     description: item.description,
-    tags: item.tags ?? {},
+    tags: item.tags ?? userMap(),
     aliases: aliasesOf(model, item.version),
     fileCount: item.fileCount,
     totalSize: item.totalSize,
@@ -127,7 +154,7 @@ export async function readModel(
   const { Item } = await doc.send(
     new GetCommand({ TableName: tableName, Key: keys.model(tenantId, name), ConsistentRead: consistent }),
   );
-  return Item as ModelItem | undefined;
+  return Item ? modelFromTable(Item as ModelItem) : undefined;
 }
 
 export async function requireModel(tenantId: string, name: string, consistent = false): Promise<ModelItem> {
@@ -151,7 +178,7 @@ export async function readVersion(
       ConsistentRead: consistent,
     }),
   );
-  return Item as VersionItem | undefined;
+  return Item ? versionFromTable(Item as VersionItem) : undefined;
 }
 
 /** A live version of a model, or `models.version_not_found`. */
@@ -185,10 +212,17 @@ export async function queryVersions(tenantId: string, modelId: string): Promise<
         ExclusiveStartKey: start,
       }),
     );
-    found.push(...((page.Items ?? []) as VersionItem[]));
+    found.push(...((page.Items ?? []) as VersionItem[]).map(versionFromTable));
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
+}
+
+/** Version items by key, decoded, in any order; keys that hold nothing are left out. */
+export async function batchReadVersions(
+  keyList: readonly { pk: string; sk: string }[],
+): Promise<VersionItem[]> {
+  return (await batchRead<VersionItem>(keyList)).map(versionFromTable);
 }
 
 /** Items by key, in any order; keys that hold nothing are left out. */
@@ -221,6 +255,20 @@ export interface ModelChange<R> {
   onWriteConditionFailed?: (index: number) => ConditionReading;
   event: Events.NewEvent;
   result: R;
+  /** The change would leave everything as it is: nothing is written, and it is no event. */
+  unchanged?: boolean;
+}
+
+/** Whether two user-keyed maps hold the same entries. */
+export function sameEntries(
+  a: Readonly<Record<string, unknown>>,
+  b: Readonly<Record<string, unknown>>,
+): boolean {
+  const left = Object.entries(a);
+  return (
+    left.length === Object.keys(b).length &&
+    left.every(([key, value]) => Object.hasOwn(b, key) && b[key] === value)
+  );
 }
 
 export const modelsBusy = (name: string) =>
@@ -252,6 +300,8 @@ export async function changeModel<R>(
     async () => {
       const current = await requireModel(tenantId, name, true);
       const change = await decide(current);
+      event = undefined;
+      if (change.unchanged) return { items: [], result: change.result };
       const next: ModelItem = { ...change.next, pk: '', sk: '', rev: current.rev + 1 };
       const guard = {
         ConditionExpression: '#rev = :rev',
@@ -275,7 +325,11 @@ export async function changeModel<R>(
           {
             Put: {
               TableName: tableName,
-              Item: { ...next, ...keys.deletedModel(tenantId, current.id), deletedAt: next.updatedAt },
+              Item: {
+                ...modelToTable(next),
+                ...keys.deletedModel(tenantId, current.id),
+                deletedAt: next.updatedAt,
+              },
             },
           },
           head(true),
@@ -287,7 +341,7 @@ export async function changeModel<R>(
           {
             Put: {
               TableName: tableName,
-              Item: { ...next, ...keys.model(tenantId, next.name) },
+              Item: { ...modelToTable(next), ...keys.model(tenantId, next.name) },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -296,7 +350,11 @@ export async function changeModel<R>(
         );
       } else {
         items.push({
-          Put: { TableName: tableName, Item: { ...next, ...keys.model(tenantId, next.name) }, ...guard },
+          Put: {
+            TableName: tableName,
+            Item: { ...modelToTable(next), ...keys.model(tenantId, next.name) },
+            ...guard,
+          },
         });
       }
       const writesAt = items.length;
@@ -326,6 +384,6 @@ export async function changeModel<R>(
     },
     { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
   );
-  await Events.announce(event!);
+  if (event) await Events.announce(event);
   return result;
 }

@@ -6,14 +6,17 @@ import { CairnError } from '#http/errors.ts';
 import { table } from '#table/client.ts';
 import { keys, modelSortPrefix } from '#table/keys.ts';
 import { transactWrite } from '#table/transact.ts';
+import { asUserMap, patched, userMap, valueAt, without } from '#table/user-maps.ts';
 import {
   changeModel,
-  type ModelItem,
   modelsBusy,
+  modelsFromTable,
   modelTooLarge,
+  modelToTable,
   readModel,
   requireModel,
   requireVersion,
+  sameEntries,
   toModel,
   toVersion,
 } from './model-items.ts';
@@ -43,8 +46,8 @@ export async function createModel(
     id: randomBytes(8).toString('hex'),
     name: input.name,
     description: input.description ?? '',
-    tags: input.tags ?? {},
-    aliases: {},
+    tags: asUserMap(input.tags),
+    aliases: userMap(),
     protectedAliases: [],
     latestVersion: 0,
     createdAt: now,
@@ -63,7 +66,7 @@ export async function createModel(
         {
           Put: {
             TableName: tableName,
-            Item: { ...keys.model(tenantId, model.name), ...model, rev: 1 },
+            Item: { ...keys.model(tenantId, model.name), ...modelToTable(model), rev: 1 },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -118,7 +121,7 @@ export async function listModels(tenantId: string): Promise<Model[]> {
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of page.Items ?? []) found.push(toModel(item as ModelItem));
+    for (const item of modelsFromTable(page.Items ?? [])) found.push(toModel(item));
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
@@ -143,21 +146,20 @@ export async function updateModel(
     const current = toModel(item);
     if (patch.name !== undefined && patch.name !== current.name)
       refuseUnlessAdminForGate(current, 'rename', actor);
-    const tags = { ...current.tags };
-    for (const [key, value] of Object.entries(patch.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
     const next: Model = {
       ...current,
       name: patch.name ?? current.name,
       description: patch.description ?? current.description,
-      tags,
+      tags: patched(current.tags, patch.tags ?? {}),
       updatedAt: Math.max(Date.now(), current.updatedAt + 1),
     };
     const renamed = next.name !== current.name;
+    // Deleting a tag that is not there (MLflow's delete-tag) changes nothing: no write, no event.
+    const unchanged =
+      !renamed && next.description === current.description && sameEntries(next.tags, current.tags);
     return {
       next,
+      unchanged,
       event: {
         type: renamed ? 'model.renamed' : 'model.updated',
         actor,
@@ -165,7 +167,7 @@ export async function updateModel(
         before: modelState(current),
         after: modelState(next),
       },
-      result: next,
+      result: unchanged ? current : next,
     };
   });
 }
@@ -273,10 +275,10 @@ export async function setAlias(
     const current = toModel(item);
     refuseUnlessAdmin(current, alias, actor);
     const target = await requireVersion(tenantId, item, version, true);
-    const previous = current.aliases[alias];
+    const previous = valueAt(current.aliases, alias);
     const next: Model = {
       ...current,
-      aliases: { ...current.aliases, [alias]: version },
+      aliases: patched(current.aliases, userMap([[alias, version]])),
       updatedAt: Math.max(Date.now(), current.updatedAt + 1),
     };
     return {
@@ -311,7 +313,7 @@ export async function removeAlias(
 ): Promise<Model> {
   return changeModel(tenantId, name, (item) => {
     const current = toModel(item);
-    const previous = current.aliases[alias];
+    const previous = valueAt(current.aliases, alias);
     if (previous === undefined) {
       throw new CairnError('models.alias_not_found', `Model "${name}" has no alias "${alias}"`, {
         name,
@@ -319,7 +321,7 @@ export async function removeAlias(
       });
     }
     refuseUnlessAdmin(current, alias, actor);
-    const { [alias]: _removed, ...aliases } = current.aliases;
+    const aliases = without(current.aliases, (name) => name === alias);
     const next = { ...current, aliases, updatedAt: Math.max(Date.now(), current.updatedAt + 1) };
     return {
       next,
@@ -338,7 +340,7 @@ export async function removeAlias(
 /** The version an alias points at (MLflow's get-model-version-by-alias). */
 export async function versionByAlias(tenantId: string, name: string, alias: string): Promise<ModelVersion> {
   const item = await requireModel(tenantId, name);
-  const version = item.aliases?.[alias];
+  const version = valueAt(item.aliases, alias);
   if (version === undefined) {
     throw new CairnError('models.alias_not_found', `Model "${name}" has no alias "${alias}"`, {
       name,

@@ -8,9 +8,11 @@ import { table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { maxTransactItems } from '#table/limits.ts';
 import { transactWrite } from '#table/transact.ts';
+import { asUserMap, patched, without } from '#table/user-maps.ts';
 import {
   aliasesOf,
   batchRead,
+  batchReadVersions,
   changeModel,
   filesOf,
   type HeadItem,
@@ -20,9 +22,11 @@ import {
   queryVersions,
   requireModel,
   requireVersion,
+  sameEntries,
   toModel,
   toVersion,
   type VersionItem,
+  versionToTable,
 } from './model-items.ts';
 import type { Model, ModelVersion, ModelVersionWithFiles, Stage } from './schema.ts';
 import { filesOfRunArtifact } from './sources.ts';
@@ -93,7 +97,7 @@ export async function createVersion(
       digest,
       stage: 'None',
       description: input.description ?? '',
-      tags: input.tags ?? {},
+      tags: asUserMap(input.tags),
       files: chunks[0]!,
       fileCount: files.length,
       totalSize: totalSize(files),
@@ -108,7 +112,13 @@ export async function createVersion(
     return {
       next,
       writes: [
-        { Put: { TableName: tableName, Item: version, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: versionToTable(version),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Put: {
             TableName: tableName,
@@ -208,13 +218,17 @@ async function changeVersions<R>(
           { name, versions: writes.length, limit: maxTransactItems - 3 },
         );
       }
+      if (writes.length === 0) {
+        event = undefined;
+        return { items: [], result };
+      }
       event = Events.newEvent(tenantId, input);
       return {
         items: [
           ...writes.map((version) => ({
             Put: {
               TableName: tableName,
-              Item: { ...version, rev: version.rev + 1 },
+              Item: { ...versionToTable(version), rev: version.rev + 1 },
               ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
               ExpressionAttributeNames: { '#rev': 'rev' },
               ExpressionAttributeValues: { ':rev': version.rev },
@@ -229,7 +243,7 @@ async function changeVersions<R>(
     },
     { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
   );
-  await Events.announce(event!);
+  if (event) await Events.announce(event);
   return result;
 }
 
@@ -243,19 +257,16 @@ export async function updateVersion(
 ): Promise<ModelVersion> {
   return changeVersions(tenantId, name, async (model) => {
     const item = await requireVersion(tenantId, model, version, true);
-    const tags = { ...item.tags };
-    for (const [key, value] of Object.entries(patch.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
     const next: VersionItem = {
       ...item,
       description: patch.description ?? item.description,
-      tags,
+      tags: patched(item.tags, patch.tags ?? {}),
       updatedAt: Math.max(Date.now(), item.updatedAt + 1),
     };
+    // Deleting a tag that is not there (MLflow's delete-tag) changes nothing: no write, no event.
+    const unchanged = next.description === item.description && sameEntries(next.tags, item.tags);
     return {
-      writes: [next],
+      writes: unchanged ? [] : [next],
       event: {
         type: 'model.version.updated',
         actor,
@@ -263,7 +274,7 @@ export async function updateVersion(
         before: versionState(toVersion(item, model)),
         after: versionState(toVersion(next, model)),
       },
-      result: toVersion(next, model),
+      result: toVersion(unchanged ? item : next, model),
     };
   });
 }
@@ -334,9 +345,7 @@ export async function deleteVersion(
         { name, version, aliases: guarded, role: actor.role },
       );
     }
-    const aliases = Object.fromEntries(
-      Object.entries(current.aliases).filter(([, target]) => target !== version),
-    );
+    const aliases = without(current.aliases, (_alias, target) => target === version);
     const now = Math.max(Date.now(), current.updatedAt + 1, item.updatedAt + 1);
     const next: Model = { ...current, aliases, updatedAt: now };
     const before = toVersion(item, current);
@@ -347,7 +356,7 @@ export async function deleteVersion(
         {
           Put: {
             TableName: tableName,
-            Item: { ...item, deletedAt: now, updatedAt: now, rev: item.rev + 1 },
+            Item: { ...versionToTable(item), deletedAt: now, updatedAt: now, rev: item.rev + 1 },
             ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
             ExpressionAttributeNames: { '#rev': 'rev' },
             ExpressionAttributeValues: { ':rev': item.rev },
@@ -408,7 +417,7 @@ async function versionsByRef(
       if (model && model.id === head.modelId) models.set(model.id, model);
     }),
   );
-  const items = await batchRead<VersionItem>(
+  const items = await batchReadVersions(
     refs
       .filter((ref) => models.has(ref.modelId))
       .map((ref) => keys.modelVersion(tenantId, ref.modelId, ref.version)),

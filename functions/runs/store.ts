@@ -10,6 +10,15 @@ import { indexes } from '#table/definition.ts';
 import { keys, runShards } from '#table/keys.ts';
 import { maxItemBytes } from '#table/limits.ts';
 import { transactWrite } from '#table/transact.ts';
+import {
+  asUserMap,
+  fromStoredMap,
+  hasKey,
+  storedKey,
+  toStoredMap,
+  userMap,
+  valueAt,
+} from '#table/user-maps.ts';
 import { generateRunName } from './names.ts';
 import type { DatasetInput, LogBatchBody, Run, RunInputs, RunOutputs, RunStatus } from './schema.ts';
 
@@ -52,9 +61,23 @@ const maxAttempts = 8;
 const notFound = (runId: string) =>
   new CairnError('runs.not_found', `Run ${runId} does not exist`, { runId });
 
+/** The later of two encoded latest points of one key (`encodeLatest` strings sort by "later"). */
+const later = (a: string, b: string) => (a > b ? a : b);
+
+/**
+ * Parses a run item. Params, tags and latest values are keyed by the user's names, so they come out
+ * as null-prototype maps (`#table/user-maps.ts`); `latest` is a DynamoDB map, its keys escaped.
+ */
 function open(item: RunItem): OpenRun {
-  const { data, ...rest } = item;
-  return { ...rest, ...(JSON.parse(data) as RunData) };
+  const { data, latest, ...rest } = item;
+  const parsed = JSON.parse(data) as RunData;
+  return {
+    ...rest,
+    ...parsed,
+    params: asUserMap(parsed.params),
+    tags: asUserMap(parsed.tags),
+    latest: fromStoredMap(latest, later),
+  };
 }
 
 /** Serialises a run for writing; every write moves it to the end of GSI1's change order. */
@@ -63,6 +86,7 @@ function close(run: OpenRun): RunItem {
   const updatedAt = Math.max(Date.now(), run.updatedAt + 1);
   return {
     ...rest,
+    latest: toStoredMap(run.latest),
     updatedAt,
     gsi1sk: keys.runChangeOrder(updatedAt, run.id),
     data: JSON.stringify({ params, tags, inputs, outputs } satisfies RunData),
@@ -72,7 +96,7 @@ function close(run: OpenRun): RunItem {
 function toRun(item: RunItem): Run {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, updatedAt: _u, latest: stored, ...run } =
     open(item);
-  const latest: Run['metrics'] = {};
+  const latest: Run['metrics'] = userMap();
   for (const [key, encoded] of Object.entries(stored)) {
     const { value, step, timestamp } = decodeLatest(encoded);
     latest[key] = { value: toWire(value), step, timestamp };
@@ -151,9 +175,9 @@ export async function createRun(
     user,
     parentRunId: input.parentRunId ?? null,
     artifactUri: `${experiment.artifactLocation}/${id}/artifacts`,
-    params: input.params ?? {},
-    tags: input.tags ?? {},
-    latest: {},
+    params: asUserMap(input.params),
+    tags: asUserMap(input.tags),
+    latest: userMap(),
     version: 1,
     batches: [],
   });
@@ -277,7 +301,7 @@ export async function setRunLifecycle(
 export async function deleteTag(tenantId: string, runId: string, key: string): Promise<void> {
   await mutateRun(tenantId, runId, (run) => {
     requireActive(run);
-    if (!(key in run.tags)) {
+    if (!hasKey(run.tags, key)) {
       throw new CairnError('runs.tag_not_found', `Run ${runId} has no tag "${key}"`, { runId, key });
     }
     delete run.tags[key];
@@ -325,7 +349,7 @@ async function raiseLatest(tenantId: string, runId: string, candidates: Map<stri
       const sets: string[] = [];
       const conditions = ['lifecycleStage = :active'];
       group.forEach(([key, encoded], index) => {
-        names[`#k${index}`] = key;
+        names[`#k${index}`] = storedKey(key);
         values[`:v${index}`] = encoded;
         sets.push(`#latest.#k${index} = :v${index}`);
         conditions.push(`(attribute_not_exists(#latest.#k${index}) OR #latest.#k${index} < :v${index})`);
@@ -347,7 +371,10 @@ async function raiseLatest(tenantId: string, runId: string, candidates: Map<stri
       }
       const current = open(await readItem(tenantId, runId, true));
       requireActive(current);
-      group = group.filter(([key, encoded]) => !(key in current.latest) || encoded > current.latest[key]!);
+      group = group.filter(([key, encoded]) => {
+        const held = valueAt(current.latest, key);
+        return held === undefined || encoded > held;
+      });
     }
   }
 }
@@ -393,7 +420,7 @@ export async function logBatch(
       }
       requireActive(run);
       for (const param of batch.params) {
-        const held = run.params[param.key];
+        const held = valueAt(run.params, param.key);
         if (held !== undefined && held !== param.value) {
           throw new CairnError(
             'runs.param_conflict',
@@ -405,7 +432,7 @@ export async function logBatch(
       }
       for (const tag of batch.tags) run.tags[tag.key] = tag.value;
       for (const [key, encoded] of latest) {
-        const held = run.latest[key];
+        const held = valueAt(run.latest, key);
         if (held === undefined || encoded > held) run.latest[key] = encoded;
       }
       run.batches = [...run.batches, batchId].slice(-rememberedBatches);
