@@ -457,10 +457,8 @@ export async function listRunsOfExperiment(
   const { name, doc } = table();
   const pages = await Promise.all(
     Array.from({ length: runShards }, async (_, shard) => {
-      const found: { run: Run; updatedAt: number }[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
+      const query: ShardQuery = (options) =>
+        doc.send(
           new QueryCommand({
             TableName: name,
             IndexName: indexes.gsi1,
@@ -469,16 +467,89 @@ export async function listRunsOfExperiment(
               ':pk': keys.runsOfExperiment(tenantId, experimentId, shard),
               ...(since === undefined ? {} : { ':since': keys.runChangeOrder(since, '') }),
             },
-            ExclusiveStartKey: start,
+            ...options,
           }),
         );
-        for (const item of page.Items ?? []) found.push({ run: toRun(item as RunItem), updatedAt: item.updatedAt });
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await query({ ExclusiveStartKey: start }).catch(async (error) => {
+          if (!isUnreadable(error)) throw error;
+          items.push(...(await readAroundUnreadable(query, start, { tenantId, experimentId, shard })));
+          return undefined;
+        });
+        if (!page) break;
+        items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);
-      return found;
+      return items.map((item) => ({
+        run: toRun(item as unknown as RunItem),
+        updatedAt: item.updatedAt as number,
+      }));
     }),
   );
   return pages.flat();
+}
+
+type ShardQuery = (options: {
+  ExclusiveStartKey?: Record<string, unknown> | undefined;
+  Limit?: number;
+  ScanIndexForward?: boolean;
+}) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>;
+
+/**
+ * DynamoDB Local fails every request that would return an item holding a map key that is not
+ * well-formed Unicode (a run's `latest`, written so by metric keys before the edge refused them and
+ * `latest` escaped them): it cannot read, change or delete such an item. A query page holding one
+ * fails whole, which made a whole experiment unsearchable.
+ */
+const isUnreadable = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 500;
+
+/**
+ * The rest of a shard whose next page failed: forward from `start` in ever smaller pages up to the
+ * unreadable item, then backward from the shard's end down to it. Runs between two unreadable
+ * items are missed; every unreadable one is logged.
+ */
+async function readAroundUnreadable(
+  query: ShardQuery,
+  start: Record<string, unknown> | undefined,
+  where: { tenantId: string; experimentId: string; shard: number },
+): Promise<Record<string, unknown>[]> {
+  const read = (options: Parameters<ShardQuery>[0]) =>
+    query(options).catch((error) => {
+      if (isUnreadable(error)) return undefined;
+      throw error;
+    });
+  const items: Record<string, unknown>[] = [];
+  let from = start;
+  for (let limit = 64; limit >= 1; ) {
+    const page = await read({ ExclusiveStartKey: from, Limit: limit });
+    if (!page) {
+      limit = Math.floor(limit / 2);
+      continue;
+    }
+    items.push(...(page.Items ?? []));
+    if (!page.LastEvaluatedKey) return items;
+    from = page.LastEvaluatedKey;
+  }
+  const seen = new Set(items.map((item) => item.id));
+  let back: Record<string, unknown> | undefined;
+  for (let limit = 64; limit >= 1; ) {
+    const page = await read({ ExclusiveStartKey: back, Limit: limit, ScanIndexForward: false });
+    if (!page) {
+      limit = Math.floor(limit / 2);
+      continue;
+    }
+    const fresh = (page.Items ?? []).filter((item) => !seen.has(item.id));
+    items.push(...fresh);
+    if (fresh.length < (page.Items ?? []).length || !page.LastEvaluatedKey) break;
+    back = page.LastEvaluatedKey;
+  }
+  console.error(
+    JSON.stringify({ level: 'warn', message: 'skipped an unreadable run in a search', ...where }),
+  );
+  return items;
 }
 
 /**
