@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
@@ -6,6 +7,8 @@ import { domainHandler } from '#http/domain-handler.ts';
 import { CairnError } from '#http/errors.ts';
 import { operation } from '#http/operation.ts';
 import { parseInput } from '#http/validate.ts';
+import { table } from '#table/client.ts';
+import { keys } from '#table/keys.ts';
 import { api } from './support/http.ts';
 import { mlflowClient } from './support/mlflow.ts';
 import { newTenant, type TestTenant } from './support/tenants.ts';
@@ -175,5 +178,53 @@ describe('well-formed Unicode at the edge (pure)', () => {
     expect(JSON.parse(broken.body as string).error.code).toBe('request.malformed_json');
     expect(fine.statusCode).toBe(200);
     expect(JSON.parse(fine.body as string)).toEqual({ name: 'é' });
+  });
+});
+
+describe('values stored with a lone surrogate are read as well-formed text', () => {
+  test('a run, its params, tags and experiment written around the edge read, search and render as U+FFFD', async () => {
+    const tenant = await newTenant();
+    const experiment = (await tenant.call('POST', '/api/v1/experiments', { body: { name: 'e' } })).body
+      .experiment;
+    const runId = (await tenant.call('POST', '/api/v1/runs', { body: { experimentId: experiment.id } })).body
+      .run.id;
+    const { name, doc } = table();
+    await doc.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: keys.run(tenant.id, runId),
+        UpdateExpression: 'SET #name = :name, #data = :data',
+        ExpressionAttributeNames: { '#name': 'name', '#data': 'data' },
+        ExpressionAttributeValues: {
+          ':name': 'run\ud800',
+          ':data': JSON.stringify({ params: { 'p\udc00': 'v\ud800' }, tags: { t: 'x\udfff' } }),
+        },
+      }),
+    );
+    await doc.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: keys.experiment(tenant.id, experiment.id),
+        UpdateExpression: 'SET description = :d',
+        ExpressionAttributeValues: { ':d': 'd\udbff' },
+      }),
+    );
+    const reads = [
+      ['GET', `/api/v1/runs/${runId}`, undefined],
+      ['POST', '/api/v1/runs/search', { experimentIds: [experiment.id], orderBy: ['attributes.run_name'] }],
+      ['GET', `/api/v1/experiments/${experiment.id}`, undefined],
+      ['GET', `/api/2.0/mlflow/runs/get?run_id=${runId}`, undefined],
+    ] as const;
+
+    for (const [method, path, body] of reads) {
+      const answer = await api(method, path, { key: tenant.adminKey, ...(body ? { body } : {}) });
+      expect(answer.status, path).toBe(200);
+      const text = JSON.stringify(answer.body);
+      expect(text.isWellFormed() && !/\\ud[89a-f]/i.test(text), path).toBe(true);
+    }
+    const run = (await tenant.call('GET', `/api/v1/runs/${runId}`)).body.run;
+    expect(run.name).toBe('run\ufffd');
+    expect(run.params).toEqual({ 'p\ufffd': 'v\ufffd' });
+    expect(run.tags).toEqual({ t: 'x\ufffd' });
   });
 });
