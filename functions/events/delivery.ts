@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -14,7 +13,7 @@ import { getEvent } from './audit.ts';
 import type { AuditEvent, Delivery, DeliveryAttempt } from './schema.ts';
 import { eventSettings } from './settings.ts';
 import { signatureHeader, signDelivery, timestampHeader } from './signature.ts';
-import { addressRefusal, hostOf, type UrlPolicy } from './url-policy.ts';
+import { addressRefusal, hostOf, resolveHost, type UrlPolicy } from './url-policy.ts';
 import { type WebhookItem, webhookItem } from './webhooks.ts';
 
 /** One event on its way to one webhook: what a queue message carries. */
@@ -138,17 +137,24 @@ function guardedLookup(policy: UrlPolicy): LookupFunction {
     options: { all?: boolean; family?: number },
     callback: (...args: unknown[]) => void,
   ) => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error);
-      for (const { address } of addresses) {
-        const refusal = addressRefusal(address, policy);
-        if (refusal)
-          return callback(Object.assign(new Error(`${hostname}: ${refusal}`), { code: 'EREFUSED' }));
-      }
-      const first = addresses[0]!;
-      if (options.all) callback(null, addresses);
-      else callback(null, first.address, first.family);
-    });
+    resolveHost(hostname, policy).then(
+      (found) => {
+        const addresses = found
+          .map((address) => ({ address, family: isIP(address) }))
+          .filter((entry) => !options.family || entry.family === options.family);
+        if (addresses.length === 0)
+          return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }));
+        for (const { address } of addresses) {
+          const refusal = addressRefusal(address, policy);
+          if (refusal)
+            return callback(Object.assign(new Error(`${hostname}: ${refusal}`), { code: 'EREFUSED' }));
+        }
+        const first = addresses[0]!;
+        if (options.all) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (error: Error) => callback(error),
+    );
   }) as LookupFunction;
 }
 
