@@ -3,6 +3,11 @@ import { z } from 'zod';
 const Env = z.object({
   /** The EventBridge bus registry events go to; unset on the local stack, where events are recorded. */
   CAIRN_EVENT_BUS: z.string().min(1).optional(),
+  /**
+   * Without a bus, the folder where events are recorded instead: one JSON-lines file per tenant
+   * (the local stack sets it inside its data folder, so any process can read what was published).
+   */
+  CAIRN_EVENTS_DIR: z.string().min(1).optional(),
   /** The SQS queue webhook deliveries go through; unset on the local stack, which delivers in-process. */
   CAIRN_WEBHOOK_QUEUE_URL: z.url().optional(),
   CAIRN_ALLOW_LOOPBACK_WEBHOOKS: z
@@ -13,6 +18,7 @@ const Env = z.object({
 
 export interface EventSettings {
   eventBus: string | undefined;
+  eventsDir: string | undefined;
   webhookQueueUrl: string | undefined;
   allowLocalWebhooks: boolean;
 }
@@ -25,6 +31,7 @@ export function eventSettings(): EventSettings {
     const env = Env.parse(process.env);
     cached = {
       eventBus: env.CAIRN_EVENT_BUS,
+      eventsDir: env.CAIRN_EVENTS_DIR,
       webhookQueueUrl: env.CAIRN_WEBHOOK_QUEUE_URL,
       allowLocalWebhooks: env.CAIRN_ALLOW_LOOPBACK_WEBHOOKS,
     };

@@ -228,9 +228,9 @@ const maxChangeAttempts = 80;
  * change's other items and its audit entry in one transaction; on a concurrent change, read again
  * and decide again. So a version number is given out exactly once and without gaps, an alias is
  * never left pointing at a version that was deleted meanwhile, and no change escapes the log.
- * The event is announced once the transaction has committed.
+ * The event's outbox item is part of the transaction: the event is published if, and only if, it commits.
  *
- *   read rev=r ──► decide ──► transact [model rev=r → r+1, writes…, audit×3]
+ *   read rev=r ──► decide ──► transact [model rev=r → r+1, writes…, audit×3, outbox]
  *        ▲                                 │ cancelled (rev moved on, conflict)
  *        └──────────── jittered backoff ◄──┘
  */
@@ -305,7 +305,6 @@ export async function changeModel<R>(
       await sleep(Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5)));
       continue;
     }
-    await Events.announce(event);
     return change.result;
   }
   throw new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, {

@@ -93,7 +93,6 @@ export async function createModel(
     }
     throw error;
   }
-  await Events.announce(event);
   return model;
 }
 

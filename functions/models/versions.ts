@@ -198,7 +198,7 @@ async function changeVersions<R>(
     const model = await requireModel(tenantId, name, true);
     const { writes, event: input, result } = await decide(model);
     const event = Events.newEvent(tenantId, input);
-    if (writes.length + 3 > maxTransactItems) {
+    if (writes.length + Events.auditWriteCount > maxTransactItems) {
       throw new CairnError('models.busy', `Too many versions of "${name}" would change at once`, { name });
     }
     try {
@@ -223,7 +223,6 @@ async function changeVersions<R>(
       await sleep(Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5)));
       continue;
     }
-    await Events.announce(event);
     return result;
   }
   throw new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, {

@@ -161,6 +161,14 @@ export const keys = {
   auditByResource: (tenantId: string, resource: string) => `${tenantPrefix(tenantId)}AUDITRES#${resource}`,
   auditByActor: (tenantId: string, keyId: string) => `${tenantPrefix(tenantId)}AUDITBY#${keyId}`,
   auditOrder: (time: string, eventId: string) => `${time}#${eventId}`,
+  /**
+   * An event waiting to be published (EventBridge, webhooks): written in the transaction that makes
+   * the change, read from the table's stream by the outbox consumer, deleted once published.
+   */
+  outbox: (tenantId: string, time: string, eventId: string): Key => ({
+    pk: `${tenantPrefix(tenantId)}OUTBOX`,
+    sk: `${time}#${eventId}`,
+  }),
   webhooksOf: (tenantId: string) => `${tenantPrefix(tenantId)}WEBHOOKS`,
   webhook: (tenantId: string, webhookId: string): Key => ({
     pk: `${tenantPrefix(tenantId)}WEBHOOKS`,
