@@ -10,10 +10,8 @@ import {
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { matchesFilter, type StreamConsumer } from '#functions/stream-consumers.ts';
 
-type StreamHandler = (
-  event: DynamoDBStreamEvent,
-  context: Context,
-) => Promise<DynamoDBBatchResponse | undefined | void>;
+/** A stream consumer's Lambda handler: it may answer which records failed, or nothing. */
+type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 
 export interface StreamPollerOptions {
   endpoint: string;
@@ -125,7 +123,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         let problem = '';
         try {
           const answer = await handler({ Records: batch }, lambdaContext(consumer, `local-${++invocations}`));
-          const failed = answer?.batchItemFailures?.[0]?.itemIdentifier;
+          const failed = (answer as DynamoDBBatchResponse | undefined)?.batchItemFailures?.[0]
+            ?.itemIdentifier;
           if (failed !== undefined) {
             failedAt = Math.max(
               0,
