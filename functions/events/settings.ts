@@ -10,6 +10,8 @@ const Env = z.object({
   CAIRN_EVENTS_DIR: z.string().min(1).optional(),
   /** The SQS queue webhook deliveries go through; unset on the local stack, which delivers in-process. */
   CAIRN_WEBHOOK_QUEUE_URL: z.url().optional(),
+  /** How long a webhook receiver has to answer one attempt; the lease on an attempt follows from it. */
+  CAIRN_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(20).default(10),
   CAIRN_ALLOW_LOOPBACK_WEBHOOKS: z
     .enum(['true', 'false', ''])
     .optional()
@@ -20,6 +22,7 @@ export interface EventSettings {
   eventBus: string | undefined;
   eventsDir: string | undefined;
   webhookQueueUrl: string | undefined;
+  deliveryTimeoutMs: number;
   allowLocalWebhooks: boolean;
 }
 
@@ -33,6 +36,7 @@ export function eventSettings(): EventSettings {
       eventBus: env.CAIRN_EVENT_BUS,
       eventsDir: env.CAIRN_EVENTS_DIR,
       webhookQueueUrl: env.CAIRN_WEBHOOK_QUEUE_URL,
+      deliveryTimeoutMs: env.CAIRN_WEBHOOK_TIMEOUT_SECONDS * 1000,
       allowLocalWebhooks: env.CAIRN_ALLOW_LOOPBACK_WEBHOOKS,
     };
   }
