@@ -54,6 +54,23 @@ export const streamConsumers = [
     maxRecordAgeSeconds: 6 * 3600,
     retryAttempts: -1,
   },
+  {
+    // Hashes a completed multipart upload and adopts it under its content address: blobs/verify.ts.
+    name: 'uploadVerifier',
+    entry: 'blobs/verifier.ts',
+    description: 'Cairn upload verifier: hashes completed multipart uploads before they become blobs',
+    filter: {
+      eventName: ['MODIFY'],
+      dynamodb: { NewImage: { kind: { S: [itemKinds.upload] }, state: { S: ['verifying'] } } },
+    },
+    batchSize: 1,
+    // Lambda's ceiling: what one invocation can hash bounds the largest blob (blobs/limits.ts).
+    timeoutSeconds: 900,
+    memorySize: 2048,
+    maxRecordAgeSeconds: 3600,
+    // A verdict (match or not) is never an error; an error is a crash worth two more tries.
+    retryAttempts: 2,
+  },
 ] as const satisfies readonly StreamConsumer[];
 
 export type StreamConsumerName = (typeof streamConsumers)[number]['name'];
