@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeChunk } from '#blobs/manifest.ts';
-import type { AuditEvent } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { CairnError } from '#http/errors.ts';
 import { table } from '#table/client.ts';
@@ -286,8 +285,12 @@ export const modelTooLarge = (name: string) =>
  * change's other items and its audit entry in one transaction; on a concurrent change, read again
  * and decide again (`transactWrite`). So a version number is given out exactly once and without
  * gaps, an alias is never left pointing at a version that was deleted meanwhile, and no change
- * escapes the log. A refusal (an item too large, a name taken) fails at once. The event is announced
- * once the transaction has committed.
+ * escapes the log. A refusal (an item too large, a name taken) fails at once. The event's outbox
+ * item is part of the transaction: the event is published if, and only if, it commits.
+ *
+ *   read rev=r ──► decide ──► transact [model rev=r → r+1, writes…, audit×3, outbox]
+ *        ▲                                 │ cancelled (rev moved on, conflict)
+ *        └──────────── jittered backoff ◄──┘
  */
 export async function changeModel<R>(
   tenantId: string,
@@ -295,12 +298,10 @@ export async function changeModel<R>(
   decide: (current: ModelItem) => Promise<ModelChange<R>> | ModelChange<R>,
 ): Promise<R> {
   const tableName = table().name;
-  let event: AuditEvent | undefined;
-  const result = await transactWrite(
+  return transactWrite(
     async () => {
       const current = await requireModel(tenantId, name, true);
       const change = await decide(current);
-      event = undefined;
       if (change.unchanged) return { items: [], result: change.result };
       const next: ModelItem = { ...change.next, pk: '', sk: '', rev: current.rev + 1 };
       const guard = {
@@ -359,8 +360,7 @@ export async function changeModel<R>(
       }
       const writesAt = items.length;
       const writes = change.writes ?? [];
-      event = Events.newEvent(tenantId, change.event);
-      items.push(...writes, ...Events.auditWrites(event));
+      items.push(...writes, ...Events.auditWrites(Events.newEvent(tenantId, change.event)));
       return {
         items,
         result: change.result,
@@ -384,6 +384,4 @@ export async function changeModel<R>(
     },
     { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
   );
-  if (event) await Events.announce(event);
-  return result;
 }

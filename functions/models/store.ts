@@ -98,7 +98,6 @@ export async function createModel(
     }),
     { busy: () => modelsBusy(model.name), tooLarge: () => modelTooLarge(model.name) },
   );
-  await Events.announce(event);
   return model;
 }
 

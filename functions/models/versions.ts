@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeChunks, manifestDigest, totalSize } from '#blobs/manifest.ts';
-import type { Actor, AuditEvent } from '#functions/events/schema.ts';
+import type { Actor, } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { CairnError } from '#http/errors.ts';
@@ -206,23 +206,20 @@ async function changeVersions<R>(
   decide: (model: ModelItem) => Promise<{ writes: VersionItem[]; event: Events.NewEvent; result: R }>,
 ): Promise<R> {
   const tableName = table().name;
-  let event: AuditEvent | undefined;
-  const result = await transactWrite(
+  return transactWrite(
     async () => {
       const model = await requireModel(tenantId, name, true);
       const { writes, event: input, result } = await decide(model);
-      if (writes.length + 3 > maxTransactItems) {
+      const room = maxTransactItems - Events.auditWriteCount;
+      if (writes.length > room) {
         throw new CairnError(
           'models.too_large',
-          `The change would rewrite ${writes.length} versions of "${name}" at once; one transaction holds at most ${maxTransactItems - 3}`,
-          { name, versions: writes.length, limit: maxTransactItems - 3 },
+          `The change would rewrite ${writes.length} versions of "${name}" at once; one transaction holds at most ${room}`,
+          { name, versions: writes.length, limit: room },
         );
       }
-      if (writes.length === 0) {
-        event = undefined;
-        return { items: [], result };
-      }
-      event = Events.newEvent(tenantId, input);
+      if (writes.length === 0) return { items: [], result };
+      const event = Events.newEvent(tenantId, input);
       return {
         items: [
           ...writes.map((version) => ({
@@ -243,8 +240,6 @@ async function changeVersions<R>(
     },
     { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
   );
-  if (event) await Events.announce(event);
-  return result;
 }
 
 /** Sets a version's description, sets or deletes (null) its tags (`model.version.updated`). */

@@ -265,10 +265,17 @@ export async function revokeKey(tenantId: string, keyId: string): Promise<ApiKey
   return asApiKey({ ...item, revokedAt });
 }
 
-/** The authorizer's one read per request (key `apiKeyHash`). */
+/**
+ * The authorizer's one read per request (key `apiKeyHash`): a strongly consistent GetItem of the
+ * lookup that `revokeKey` deletes in its transaction, so a revoked key fails on the very next
+ * request. An eventually consistent read (or an index, which is never consistent) could still
+ * return the key for a moment after its revocation.
+ */
 export async function findKeyByHash(hash: string): Promise<KeyLookup | undefined> {
   const { name, doc } = serviceTable();
-  const { Item } = await doc.send(new GetCommand({ TableName: name, Key: keys.apiKeyHash(hash) }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: name, Key: keys.apiKeyHash(hash), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
   return { tenantId: Item.tenantId, keyId: Item.keyId, name: Item.name, role: Item.role };
 }

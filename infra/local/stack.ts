@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { domains, routes } from '#functions/routes.ts';
+import { streamConsumers } from '#functions/stream-consumers.ts';
 import { localBucketName, localTableName } from '#table/definition.ts';
 import { emulatorCredentials, emulatorRegion, startDynamo, startS3 } from './emulators.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { ensureBucket, ensureTable } from './provision.ts';
+import { startStreamPoller } from './stream-poller.ts';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -45,6 +47,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     CAIRN_BUCKET: localBucketName,
     CAIRN_S3_FORCE_PATH_STYLE: 'true',
     CAIRN_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    // Published events, one JSON-lines file per tenant: the local stand-in for EventBridge.
+    CAIRN_EVENTS_DIR: join(dataDir, 'events'),
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: emulatorRegion,
@@ -52,14 +56,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_SECRET_ACCESS_KEY: emulatorCredentials.secretAccessKey,
   };
   Object.assign(process.env, env);
+  let stopPoller = async () => {};
   const stopEmulators = async () => {
+    await stopPoller();
     await s3.stop();
     await dynamo.stop();
   };
 
   try {
     const dynamoClient = new DynamoDBClient({});
-    await ensureTable(dynamoClient, env.CAIRN_TABLE);
+    const streamArn = await ensureTable(dynamoClient, env.CAIRN_TABLE);
     dynamoClient.destroy();
     const s3Client = new S3Client({ forcePathStyle: true });
     await ensureBucket(s3Client, env.CAIRN_BUCKET);
@@ -74,6 +80,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
     ) as GatewayOptions['handlers'];
     const { handler: authorizer } = await import('#functions/tenants/authorizer.ts');
+    // The table's stream consumers, as Lambda's event source mappings would run them.
+    const poller = startStreamPoller({
+      endpoint: dynamo.endpoint,
+      streamArn,
+      consumers: await Promise.all(
+        streamConsumers.map(async (consumer) => ({
+          consumer,
+          handler: (await import(`#functions/${consumer.entry}`)).handler,
+        })),
+      ),
+      failuresFile: join(dataDir, 'stream-failures.jsonl'),
+      log: options.log,
+    });
+    stopPoller = () => poller.stop();
     const webRoot = options.webRoot ?? resolve(import.meta.dirname, '../../web/out');
     const server = createGateway({
       routes,
