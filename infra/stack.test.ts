@@ -15,9 +15,10 @@ import { keys } from '#table/keys.ts';
 import { addChecks } from './cairn-app.ts';
 import { keyPartitions } from './constructs/key-management-access.ts';
 import { sessionTenant, tenantItemActions, tenantObjectActions } from './constructs/tenant-role.ts';
+import { type Access, type FunctionName, functionAccess } from './function-access.ts';
 import { repoRoot } from './paths.ts';
 import { defaultSettings, type Settings } from './settings.ts';
-import { CairnStack, keyManagingDomains } from './stack.ts';
+import { CairnStack } from './stack.ts';
 
 type Json = any;
 
@@ -136,6 +137,37 @@ function show(value: Json): string {
   if (value?.['Fn::Join']) return value['Fn::Join'][1].map(show).join(value['Fn::Join'][0]);
   if (value?.['Fn::Sub']) return String(value['Fn::Sub']);
   return JSON.stringify(value);
+}
+
+/** Every function of a stack by its name in `functionAccess`. */
+function functionsOf(stack: CairnStack): Record<string, CairnStack['authorizer']> {
+  return {
+    ...stack.functions,
+    authorizer: stack.authorizer,
+    ...(stack.webhookWorker ? { webhookWorker: stack.webhookWorker } : {}),
+  };
+}
+
+/** Which kinds of access one statement of a function's policy grants, by what it allows. */
+function grantKinds(statement: Json, actions: string[]): string[] | undefined {
+  if (actions.every((action) => action.startsWith('logs:'))) return ['logs'];
+  if (statement.Sid === 'AssumeTenantRole') return ['tenantData'];
+  if (statement.Sid === 'KeyManagement') return ['keyManagement'];
+  if (statement.Sid === 'FindKeyByHash' || statement.Sid === 'TouchKey') return ['keyLookup'];
+  if (actions.every((action) => action.startsWith('secretsmanager:'))) return ['operatorSecret'];
+  if (actions.length === 1 && actions[0] === 'events:PutEvents') return ['publishEvents'];
+  if (actions.every((action) => action.startsWith('sqs:'))) {
+    // CDK merges the sender's and the consumer's SQS grants on one queue into one statement.
+    const consumer =
+      /^sqs:(ReceiveMessage|ChangeMessageVisibility|DeleteMessage|GetQueueAttributes|GetQueueUrl)$/;
+    const sender = /^sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)$/;
+    if (!actions.every((action) => consumer.test(action) || sender.test(action))) return undefined;
+    return [
+      ...(actions.includes('sqs:SendMessage') ? ['queueWebhooks'] : []),
+      ...(actions.includes('sqs:ReceiveMessage') ? ['consumeWebhooks'] : []),
+    ];
+  }
+  return undefined;
 }
 
 interface Grant {
@@ -437,11 +469,13 @@ describe('the AWS stack', () => {
       const trusted = asList<Json>(trust[0].Principal.AWS)
         .map((principal) => principal['Fn::GetAtt'][0])
         .sort();
-      const tenantScoped = [
-        ...Object.values(stacks.plain.functions),
-        ...(stacks.plain.webhookWorker ? [stacks.plain.webhookWorker] : []),
-      ];
-      expect(trusted).toEqual(tenantScoped.map((fn) => logicalId(fn.role)).sort());
+      const tenantScoped = Object.entries(functionsOf(stacks.plain))
+        .filter(([name]) =>
+          (functionAccess[name as FunctionName] as readonly Access[]).includes('tenantData'),
+        )
+        .map(([, fn]) => logicalId(fn.role));
+      expect(trusted).toEqual(tenantScoped.sort());
+      expect(tenantScoped).not.toContain(logicalId(stacks.plain.functions.system!.role));
       expect(role.MaxSessionDuration).toBe(3600);
     });
 
@@ -488,31 +522,56 @@ describe('the AWS stack', () => {
       }
     });
 
-    it('gives domain functions no direct data access, except key management confined to its partitions', () => {
+    it('grants each function exactly the access its row in functionAccess declares', () => {
       const t = template(stacks.plain);
-      const owners = new Map(
-        Object.entries(stacks.plain.functions).map(([domain, fn]) => [logicalId(fn.role), domain] as const),
-      );
       const policies = t.findResources('AWS::IAM::Policy');
-      for (const [id, policy] of Object.entries<Json>(policies)) {
-        const role = policy.Properties.Roles[0].Ref;
-        const domain = owners.get(role);
-        if (!domain) continue;
-        for (const statement of asList<Json>(policy.Properties.PolicyDocument.Statement)) {
+      const table = `<${logicalId(stacks.plain.data.table)}.Arn>`;
+      for (const [name, fn] of Object.entries(functionsOf(stacks.plain))) {
+        const role = logicalId(fn.role);
+        const statements = Object.values<Json>(policies)
+          .filter((policy) => policy.Properties.Roles.some((r: Json) => r.Ref === role))
+          .flatMap((policy) => asList<Json>(policy.Properties.PolicyDocument.Statement));
+        const granted = new Set<string>();
+        for (const statement of statements) {
           const actions = asList<string>(statement.Action);
+          const kinds = grantKinds(statement, actions);
+          expect(kinds, `${name}: unexpected grant ${JSON.stringify(statement)}`).toBeDefined();
+          for (const kind of kinds!) granted.add(kind);
+          if (actions.some((action) => action.startsWith('dynamodb:'))) {
+            // Direct table access only ever to key management, by LeadingKeys, on the table alone.
+            expect(asList(statement.Resource).map(show), name).toEqual([table]);
+            for (const pattern of statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'])
+              expect(Object.values(keyPartitions), `${name}: ${pattern}`).toContain(pattern);
+          }
           expect(
             actions.some((action) => action.startsWith('s3:')),
-            `${id} ${domain}`,
+            `${name} has direct bucket access`,
           ).toBe(false);
-          if (!actions.some((action) => action.startsWith('dynamodb:'))) continue;
-          expect(keyManagingDomains, `${domain} has direct table access`).toContain(domain);
-          expect(statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'].sort()).toEqual(
-            Object.values(keyPartitions).sort(),
-          );
-          expect(asList(statement.Resource).map(show)).toEqual([
-            `<${logicalId(stacks.plain.data.table)}.Arn>`,
-          ]);
         }
+        granted.delete('logs');
+        // Consuming the delivery queue comes with the worker's event source, not with a row.
+        if (name === 'webhookWorker') granted.delete('consumeWebhooks');
+        expect([...granted].sort(), name).toEqual([...functionAccess[name as FunctionName]].sort());
+      }
+    });
+
+    it('gives each function only the environment its access needs', () => {
+      const t = template(stacks.plain);
+      const functions = t.findResources('AWS::Lambda::Function');
+      const variablesFor: Record<Access, string[]> = {
+        tenantData: ['CAIRN_TABLE', 'CAIRN_BUCKET', 'CAIRN_TENANT_ROLE_ARN'],
+        keyManagement: ['CAIRN_TABLE'],
+        keyLookup: ['CAIRN_TABLE'],
+        operatorSecret: ['CAIRN_OPERATOR_SECRET_ARN'],
+        publishEvents: ['CAIRN_EVENT_BUS'],
+        queueWebhooks: ['CAIRN_WEBHOOK_QUEUE_URL'],
+      };
+      for (const [name, fn] of Object.entries(functionsOf(stacks.plain))) {
+        const variables = Object.keys(functions[logicalId(fn.fn)]!.Properties.Environment.Variables);
+        const expected = new Set(['NODE_OPTIONS']);
+        for (const kind of functionAccess[name as FunctionName] as readonly Access[])
+          for (const variable of variablesFor[kind]) expected.add(variable);
+        expect(variables.sort(), name).toEqual([...expected].sort());
       }
     });
 
@@ -664,7 +723,7 @@ describe('the AWS stack', () => {
   });
 
   describe('events and operations', () => {
-    it('has the registry event bus and a webhook queue with a dead-letter queue, known to every domain', () => {
+    it('has the registry event bus and a webhook queue with a dead-letter queue', () => {
       const t = template(stacks.plain);
       t.resourceCountIs('AWS::Events::EventBus', 1);
       const queues = t.findResources('AWS::SQS::Queue');
@@ -674,18 +733,6 @@ describe('the AWS stack', () => {
         deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
         maxReceiveCount: 5,
       });
-      for (const fn of Object.values<Json>(t.findResources('AWS::Lambda::Function'))) {
-        if (fn.Properties.Description === 'Cairn API key authorizer') continue;
-        expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
-          expect.arrayContaining([
-            'CAIRN_TABLE',
-            'CAIRN_BUCKET',
-            'CAIRN_EVENT_BUS',
-            'CAIRN_WEBHOOK_QUEUE_URL',
-            'CAIRN_TENANT_ROLE_ARN',
-          ]),
-        );
-      }
     });
 
     it('consumes the webhook queue with the worker when it exists, and warns when it does not', () => {

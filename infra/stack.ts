@@ -2,16 +2,17 @@ import { existsSync } from 'node:fs';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { type Domain, domains, routes } from '#functions/routes.ts';
+import { domains, routes } from '#functions/routes.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api } from './constructs/api.ts';
-import { CairnFunction } from './constructs/cairn-function.ts';
+import { CairnFunction, type CairnFunctionProps } from './constructs/cairn-function.ts';
 import { Dashboard } from './constructs/dashboard.ts';
 import { Data } from './constructs/data.ts';
 import { Events, webhookDeliveryTimeout } from './constructs/events.ts';
 import { grantAuthorizerLookups, grantKeyManagement } from './constructs/key-management-access.ts';
 import { OperatorKey } from './constructs/operator-key.ts';
 import { TenantRole } from './constructs/tenant-role.ts';
+import { type Access, accessOf, type FunctionName, functionAccess } from './function-access.ts';
 import { authorizerEntry, domainEntry, webhookWorkerEntry } from './paths.ts';
 import type { Settings } from './settings.ts';
 
@@ -20,13 +21,6 @@ export interface CairnStackProps extends StackProps {
   /** The webhook delivery worker's entry; the default is `functions/events/webhook-worker.ts` when it exists. */
   webhookWorker?: string | undefined;
 }
-
-/**
- * Domains whose rows manage API keys and create tenants: they write the hash lookups outside every
- * tenant, so they hold a direct grant confined to the key-management partitions. Every other
- * domain reaches data only through tenant-scoped credentials.
- */
-export const keyManagingDomains: readonly Domain[] = ['tenants'];
 
 /** API Gateway gives up on an integration after 30 s; the function stops just before. */
 const apiFunctionTimeout = Duration.seconds(29);
@@ -56,11 +50,7 @@ export class CairnStack extends Stack {
     const settings = props.settings;
     const removalPolicy = settings.ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     for (const name of Object.keys(settings.reservedConcurrency)) {
-      if (
-        !(domains as readonly string[]).includes(name) &&
-        name !== 'authorizer' &&
-        name !== 'webhookWorker'
-      ) {
+      if (!Object.hasOwn(functionAccess, name)) {
         throw new Error(
           `cairn:reservedConcurrency names ${name}, which is neither a domain (${domains.join(', ')}) nor "authorizer" or "webhookWorker"`,
         );
@@ -87,42 +77,77 @@ export class CairnStack extends Stack {
       logRetention: settings.logRetentionDays,
       removalPolicy,
     };
+    // Each function gets the environment and the grants of its row in `functionAccess`, no more.
+    const environmentOf = (access: readonly Access[]): Record<string, string> => ({
+      ...(access.some((kind) => kind === 'tenantData' || kind === 'keyManagement' || kind === 'keyLookup')
+        ? { CAIRN_TABLE: table.tableName }
+        : {}),
+      ...(access.includes('tenantData') ? { CAIRN_BUCKET: artifacts.bucketName } : {}),
+      ...(access.includes('publishEvents') ? this.events.busEnvironment : {}),
+      ...(access.includes('queueWebhooks') ? this.events.queueEnvironment : {}),
+      ...(access.includes('operatorSecret')
+        ? { CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn }
+        : {}),
+    });
+    const tenantScoped: CairnFunction[] = [];
+    const grant = (fn: CairnFunction, access: readonly Access[]) => {
+      for (const kind of access) {
+        switch (kind) {
+          case 'tenantData':
+            tenantScoped.push(fn); // trusted by the tenant role, below
+            break;
+          case 'keyManagement':
+            grantKeyManagement(fn.role, table);
+            break;
+          case 'keyLookup':
+            grantAuthorizerLookups(fn.role, table);
+            break;
+          case 'operatorSecret':
+            this.operatorKey.allowRead(fn.role);
+            break;
+          case 'publishEvents':
+            this.events.allowPutEvents(fn.role);
+            break;
+          case 'queueWebhooks':
+            this.events.allowQueueDeliveries(fn.role);
+            break;
+        }
+      }
+    };
+    const cairnFunction = (
+      name: FunctionName,
+      id: string,
+      props: Pick<CairnFunctionProps, 'entry' | 'description' | 'memorySize' | 'timeout'>,
+    ) => {
+      const access = accessOf(name);
+      const fn = new CairnFunction(this, id, {
+        ...common,
+        ...props,
+        environment: environmentOf(access),
+        reservedConcurrentExecutions: settings.reservedConcurrency[name],
+      });
+      grant(fn, access);
+      return fn;
+    };
+
     this.functions = {};
     for (const domain of domains) {
-      const fn = new CairnFunction(this, `${pascal(domain)}Function`, {
-        ...common,
+      this.functions[domain] = cairnFunction(domain, `${pascal(domain)}Function`, {
         entry: domainEntry(domain),
         description: `Cairn ${domain} API`,
         memorySize: 1024,
         timeout: apiFunctionTimeout,
-        environment: {
-          CAIRN_TABLE: table.tableName,
-          CAIRN_BUCKET: artifacts.bucketName,
-          ...this.events.environment,
-        },
-        reservedConcurrentExecutions: settings.reservedConcurrency[domain],
       });
-      this.events.allowPublish(fn.role);
-      if (keyManagingDomains.includes(domain)) grantKeyManagement(fn.role, table);
-      this.functions[domain] = fn;
     }
 
-    this.authorizer = new CairnFunction(this, 'AuthorizerFunction', {
-      ...common,
+    this.authorizer = cairnFunction('authorizer', 'AuthorizerFunction', {
       entry: authorizerEntry,
       description: 'Cairn API key authorizer',
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: {
-        CAIRN_TABLE: table.tableName,
-        CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn,
-      },
-      reservedConcurrentExecutions: settings.reservedConcurrency.authorizer,
     });
-    grantAuthorizerLookups(this.authorizer.role, table);
-    this.operatorKey.allowRead(this.authorizer.role);
 
-    // Extension point: queue consumers are functions too, with the domains' environment and grants.
+    // Extension point: queue consumers are functions too, with their own row in `functionAccess`.
     const workerEntry =
       'webhookWorker' in props
         ? props.webhookWorker
@@ -130,20 +155,12 @@ export class CairnStack extends Stack {
           ? webhookWorkerEntry
           : undefined;
     if (workerEntry) {
-      this.webhookWorker = new CairnFunction(this, 'WebhookWorkerFunction', {
-        ...common,
+      this.webhookWorker = cairnFunction('webhookWorker', 'WebhookWorkerFunction', {
         entry: workerEntry,
         description: 'Cairn webhook delivery worker',
         memorySize: 512,
         timeout: webhookDeliveryTimeout,
-        environment: {
-          CAIRN_TABLE: table.tableName,
-          CAIRN_BUCKET: artifacts.bucketName,
-          ...this.events.environment,
-        },
-        reservedConcurrentExecutions: settings.reservedConcurrency.webhookWorker,
       });
-      this.events.allowPublish(this.webhookWorker.role);
       this.events.deliverWebhooksWith(this.webhookWorker.fn);
     } else {
       this.webhookWorker = undefined;
@@ -153,11 +170,7 @@ export class CairnStack extends Stack {
       );
     }
 
-    // Everything that does tenant work reaches data through the tenant role.
-    const tenantScoped = [
-      ...Object.values(this.functions),
-      ...(this.webhookWorker ? [this.webhookWorker] : []),
-    ];
+    // The functions that do tenant work reach data only through the tenant role.
     this.tenantRole = new TenantRole(this, 'TenantAccess', {
       table,
       bucket: artifacts,
