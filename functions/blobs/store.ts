@@ -15,10 +15,10 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CairnError } from '#http/errors.ts';
-import { table } from '#table/client.ts';
+import { localMaintenanceTable, table } from '#table/client.ts';
 import { keys, uploadSortPrefix } from '#table/keys.ts';
 import { maxBatchGetItems, maxBatchWriteItems } from '#table/limits.ts';
-import { bucketFor, operatorBucket } from './client.ts';
+import { bucketFor, localMaintenanceBucket } from './client.ts';
 import { objectKeys } from './keys.ts';
 import {
   confirmConcurrency,
@@ -596,8 +596,8 @@ export async function sweepAbandonedUploads(
   olderThanMs: number,
   now = Date.now(),
 ): Promise<{ aborted: number }> {
-  const { name, doc } = table();
-  const { bucket, s3 } = operatorBucket();
+  const { name, doc } = localMaintenanceTable();
+  const { bucket, s3 } = localMaintenanceBucket();
   let aborted = 0;
   let start: Record<string, unknown> | undefined;
   do {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, test } from 'vitest';
+import { withTenantScope } from '#table/client.ts';
 import { eventBridgePublisher, recorded } from './publisher.ts';
 import type { AuditEvent } from './schema.ts';
 import * as Events from './store.ts';
@@ -74,15 +75,17 @@ describe('the EventBridge publisher', () => {
 describe('recording an event', () => {
   test('writes it to the audit log and hands it to the publisher once', async () => {
     const tenantId = `rec-${randomBytes(4).toString('hex')}`;
-    const recordedEvent = await Events.record(tenantId, {
-      type: 'key.created',
-      actor: event.actor,
-      resource: 'keys/key_0123456789abcdef',
-      after: { name: 'ci' },
-    });
+    await withTenantScope(tenantId, async () => {
+      const recordedEvent = await Events.record(tenantId, {
+        type: 'key.created',
+        actor: event.actor,
+        resource: 'keys/key_0123456789abcdef',
+        after: { name: 'ci' },
+      });
 
-    const { events } = await Events.queryAudit(tenantId, { maxResults: 10 });
-    expect(events).toEqual([recordedEvent]);
-    expect(recorded.events.filter((put) => put.tenantId === tenantId)).toEqual([recordedEvent]);
+      const { events } = await Events.queryAudit(tenantId, { maxResults: 10 });
+      expect(events).toEqual([recordedEvent]);
+      expect(recorded.events.filter((put) => put.tenantId === tenantId)).toEqual([recordedEvent]);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { domains, routes } from '#functions/routes.ts';
 import { localBucketName, localTableName } from '#table/definition.ts';
+import { tenantGuardVariable } from '#table/tenant-guard.ts';
 import { emulatorCredentials, emulatorRegion, startDynamo, startS3 } from './emulators.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { ensureBucket, ensureTable } from './provision.ts';
@@ -45,6 +46,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     CAIRN_BUCKET: localBucketName,
     CAIRN_S3_FORCE_PATH_STYLE: 'true',
     CAIRN_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    // No IAM here: the SDK clients refuse what the tenant role would refuse on AWS.
+    [tenantGuardVariable]: 'enforce',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: emulatorRegion,
