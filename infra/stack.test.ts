@@ -2,7 +2,15 @@
 // session tags, IAM evaluation, CloudFront, EventBridge) cannot run here: these tests check our side
 // of each contract, i.e. that the template asks for exactly the designed behaviour.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -75,8 +83,8 @@ beforeAll(() => {
 
   const web = join(workDir, 'web-out');
   mkdirSync(web);
-  writeFileSync(join(web, 'index.html'), '<!doctype html><title>Cairn</title>');
-  writeFileSync(join(web, '404.html'), '<!doctype html><title>Not found</title>');
+  writeFileSync(join(web, 'index.html'), '<!doctype html><head><title>Cairn</title></head>');
+  writeFileSync(join(web, '404.html'), '<!doctype html><head><title>Not found</title></head>');
 
   // Bundling is the slow part of synth: the CLI synth above bundles every function for real (and
   // the bundle test runs its output), so the in-process stacks skip it.
@@ -698,17 +706,59 @@ describe('the AWS stack', () => {
       expect(policy.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(31536000);
       expect(policy.FrameOptions.FrameOption).toBe('DENY');
       expect(policy.ContentTypeOptions.Override).toBe(true);
-      expect(show(policy.ContentSecurityPolicy.ContentSecurityPolicy)).toMatch(
-        /connect-src 'self' https:\/\/\*\.execute-api\./,
+      // Scripts from the dashboard's own origin only, and connections to this stack's API only.
+      const csp = show(policy.ContentSecurityPolicy.ContentSecurityPolicy);
+      expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(csp).toMatch(/(^|; )connect-src 'self' https:\/\/api\.ml\.example\.com(;|$)/);
+      expect(csp.length).toBeLessThanOrEqual(1783); // CloudFront's limit for this header
+      const plain = Object.values<Json>(
+        template(stacks.plain).findResources('AWS::CloudFront::ResponseHeadersPolicy'),
+      )[0].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
+        .ContentSecurityPolicy;
+      expect(show(plain)).toMatch(
+        /(^|; )connect-src 'self' https:\/\/\*\.execute-api\.eu-west-1\.amazonaws\.com(;|$)/,
       );
+      for (const value of [csp, show(plain)]) {
+        const scriptSrc = value.split('; ').find((directive) => directive.startsWith('script-src'));
+        expect(scriptSrc).toBe("script-src 'self'");
+        expect(value).not.toMatch(/s3[.-]/);
+      }
+    });
+
+    it('writes into each published page a policy that connects to this API only, and refuses inline scripts', () => {
+      const custom = template(stacks.custom);
+      const deployment = Object.values<Json>(custom.findResources('Custom::CDKBucketDeployment'))[0];
+      const keys: string[] = deployment.Properties.SourceObjectKeys;
+      // The export without its pages, each page on its own (with its policy), and config.json.
+      expect(keys).toHaveLength(1 + 2 + 1);
+      const exported = readdirSync(join(assembly!.directory, `asset.${keys[0]!.replace(/\.zip$/, '')}`));
+      expect(exported.filter((name) => name.endsWith('.html'))).toEqual([]);
+      const pages = keys.slice(1, 3).map((key) => {
+        const folder = join(assembly!.directory, `asset.${key.replace(/\.zip$/, '')}`);
+        const [file] = readdirSync(folder);
+        return readFileSync(join(folder, file!), 'utf8');
+      });
+      for (const page of pages) {
+        expect(page).toMatch(
+          /^<!doctype html><head><meta http-equiv="Content-Security-Policy" content="connect-src 'self' https:\/\/api\.ml\.example\.com"\/>/,
+        );
+      }
+
+      const web = join(workDir, 'web-inline');
+      mkdirSync(web);
+      writeFileSync(join(web, 'index.html'), '<!doctype html><head><script>alert(1)</script></head>');
+      const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
+      expect(
+        () => new CairnStack(app, 'Inline', { settings: { ...defaultSettings, webAssets: web }, env }),
+      ).toThrow(/inline scripts.*npm run build:web/);
     });
 
     it('publishes /config.json with the API URL at deploy, only when the export exists', () => {
       const custom = template(stacks.custom);
       const deployment = Object.values<Json>(custom.findResources('Custom::CDKBucketDeployment'))[0];
       expect(deployment).toBeDefined();
-      // The second source is config.json: a literal here (custom domain), a deploy-time marker otherwise.
-      const configZip = deployment.Properties.SourceObjectKeys[1].replace(/\.zip$/, '');
+      // The last source is config.json: a literal here (custom domain), a deploy-time marker otherwise.
+      const configZip = deployment.Properties.SourceObjectKeys.at(-1).replace(/\.zip$/, '');
       const config = JSON.parse(
         readFileSync(join(assembly!.directory, `asset.${configZip}`, 'config.json'), 'utf8'),
       );
