@@ -37,7 +37,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-lint-'));
   const web = join(dir, 'web-out');
   mkdirSync(web);
-  writeFileSync(join(web, 'index.html'), '<!doctype html><title>Cairn</title>');
+  writeFileSync(join(web, 'index.html'), '<!doctype html><head><title>Cairn</title></head>');
   const cdkContext = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')).context;
   // The template, not the bundles, is what the linters read: bundling is skipped.
   const app = new App({
