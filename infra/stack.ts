@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { type Domain, domains, routes } from '#functions/routes.ts';
-import { streamConsumers } from '#functions/stream-consumers.ts';
+import { domains, routes } from '#functions/routes.ts';
+import { type StreamConsumerName, streamConsumers } from '#functions/stream-consumers.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api } from './constructs/api.ts';
-import { CairnFunction } from './constructs/cairn-function.ts';
+import { CairnFunction, type CairnFunctionProps } from './constructs/cairn-function.ts';
 import { Dashboard } from './constructs/dashboard.ts';
 import { Data } from './constructs/data.ts';
 import { Events, webhookDeliveryTimeout } from './constructs/events.ts';
@@ -14,6 +14,7 @@ import { grantAuthorizerLookups, grantKeyManagement } from './constructs/key-man
 import { OperatorKey } from './constructs/operator-key.ts';
 import { StreamConsumers } from './constructs/stream-consumers.ts';
 import { TenantRole } from './constructs/tenant-role.ts';
+import { type Access, accessOf, type FunctionName, functionAccess } from './function-access.ts';
 import { authorizerEntry, domainEntry, webhookWorkerEntry } from './paths.ts';
 import type { Settings } from './settings.ts';
 
@@ -22,13 +23,6 @@ export interface CairnStackProps extends StackProps {
   /** The webhook delivery worker's entry; the default is `functions/events/webhook-worker.ts` when it exists. */
   webhookWorker?: string | undefined;
 }
-
-/**
- * Domains whose rows manage API keys and create tenants: they write the hash lookups outside every
- * tenant, so they hold a direct grant confined to the key-management partitions. Every other
- * domain reaches data only through tenant-scoped credentials.
- */
-export const keyManagingDomains: readonly Domain[] = ['tenants'];
 
 /** API Gateway gives up on an integration after 30 s; the function stops just before. */
 const apiFunctionTimeout = Duration.seconds(29);
@@ -60,12 +54,7 @@ export class CairnStack extends Stack {
     const settings = props.settings;
     const removalPolicy = settings.ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     for (const name of Object.keys(settings.reservedConcurrency)) {
-      if (
-        !(domains as readonly string[]).includes(name) &&
-        !streamConsumers.some((consumer) => consumer.name === name) &&
-        name !== 'authorizer' &&
-        name !== 'webhookWorker'
-      ) {
+      if (!Object.hasOwn(functionAccess, name)) {
         throw new Error(
           `cairn:reservedConcurrency names ${name}, which is neither a domain (${domains.join(', ')}), a stream consumer (${streamConsumers.map((consumer) => consumer.name).join(', ')}), "authorizer" nor "webhookWorker"`,
         );
@@ -92,38 +81,83 @@ export class CairnStack extends Stack {
       logRetention: settings.logRetentionDays,
       removalPolicy,
     };
+    // Each function gets the environment and the grants of its row in `functionAccess`, no more.
+    const environmentOf = (access: readonly Access[]): Record<string, string> => ({
+      ...(access.some((kind) => kind === 'tenantData' || kind === 'keyManagement' || kind === 'keyLookup')
+        ? { CAIRN_TABLE: table.tableName }
+        : {}),
+      ...(access.includes('tenantData') ? { CAIRN_BUCKET: artifacts.bucketName } : {}),
+      ...(access.includes('publishEvents') ? this.events.busEnvironment : {}),
+      ...(access.includes('queueWebhooks') ? this.events.queueEnvironment : {}),
+      ...(access.includes('operatorSecret')
+        ? { CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn }
+        : {}),
+    });
+    const tenantScoped: CairnFunction[] = [];
+    const streamReaders = new Set<CairnFunction>();
+    const grant = (fn: CairnFunction, access: readonly Access[]) => {
+      for (const kind of access) {
+        switch (kind) {
+          case 'readStream':
+          case 'streamDeadLetters':
+            // Granted by the consumer's event source mapping (the stream read, its own queue).
+            if (!streamReaders.has(fn)) throw new Error(`${kind} is for the table's stream consumers only`);
+            break;
+          case 'tenantData':
+            tenantScoped.push(fn); // trusted by the tenant role, below
+            break;
+          case 'keyManagement':
+            grantKeyManagement(fn.role, table);
+            break;
+          case 'keyLookup':
+            grantAuthorizerLookups(fn.role, table);
+            break;
+          case 'operatorSecret':
+            this.operatorKey.allowRead(fn.role);
+            break;
+          case 'publishEvents':
+            this.events.allowPutEvents(fn.role);
+            break;
+          case 'queueWebhooks':
+            this.events.allowQueueDeliveries(fn.role);
+            break;
+        }
+      }
+    };
+    const cairnFunction = (
+      name: FunctionName,
+      id: string,
+      props: Pick<CairnFunctionProps, 'entry' | 'description' | 'memorySize' | 'timeout'>,
+    ) => {
+      const access = accessOf(name);
+      const fn = new CairnFunction(this, id, {
+        ...common,
+        ...props,
+        environment: environmentOf(access),
+        reservedConcurrentExecutions: settings.reservedConcurrency[name],
+      });
+      grant(fn, access);
+      return fn;
+    };
+
     this.functions = {};
     for (const domain of domains) {
-      const fn = new CairnFunction(this, `${pascal(domain)}Function`, {
-        ...common,
+      this.functions[domain] = cairnFunction(domain, `${pascal(domain)}Function`, {
         entry: domainEntry(domain),
         description: `Cairn ${domain} API`,
         memorySize: 1024,
         timeout: apiFunctionTimeout,
-        // Events leave through the outbox consumer, so no domain talks to EventBridge or SQS.
-        environment: { CAIRN_TABLE: table.tableName, CAIRN_BUCKET: artifacts.bucketName },
-        reservedConcurrentExecutions: settings.reservedConcurrency[domain],
       });
-      if (keyManagingDomains.includes(domain)) grantKeyManagement(fn.role, table);
-      this.functions[domain] = fn;
     }
 
-    this.authorizer = new CairnFunction(this, 'AuthorizerFunction', {
-      ...common,
+    this.authorizer = cairnFunction('authorizer', 'AuthorizerFunction', {
       entry: authorizerEntry,
       description: 'Cairn API key authorizer',
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: {
-        CAIRN_TABLE: table.tableName,
-        CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn,
-      },
-      reservedConcurrentExecutions: settings.reservedConcurrency.authorizer,
     });
-    grantAuthorizerLookups(this.authorizer.role, table);
-    this.operatorKey.allowRead(this.authorizer.role);
 
-    // Extension point: queue consumers are functions too, with the domains' environment and grants.
+    // Extension point: queue consumers are functions too, with their own row in `functionAccess`.
     const workerEntry =
       'webhookWorker' in props
         ? props.webhookWorker
@@ -131,20 +165,12 @@ export class CairnStack extends Stack {
           ? webhookWorkerEntry
           : undefined;
     if (workerEntry) {
-      this.webhookWorker = new CairnFunction(this, 'WebhookWorkerFunction', {
-        ...common,
+      this.webhookWorker = cairnFunction('webhookWorker', 'WebhookWorkerFunction', {
         entry: workerEntry,
         description: 'Cairn webhook delivery worker',
         memorySize: 512,
         timeout: webhookDeliveryTimeout,
-        environment: {
-          CAIRN_TABLE: table.tableName,
-          CAIRN_BUCKET: artifacts.bucketName,
-          ...this.events.environment,
-        },
-        reservedConcurrentExecutions: settings.reservedConcurrency.webhookWorker,
       });
-      this.events.allowPublish(this.webhookWorker.role);
       this.events.deliverWebhooksWith(this.webhookWorker.fn);
     } else {
       this.webhookWorker = undefined;
@@ -154,23 +180,29 @@ export class CairnStack extends Stack {
       );
     }
 
+    // Each consumer's event source grants it the stream read and its own dead-letter queue.
+    for (const { name } of streamConsumers) {
+      for (const kind of ['readStream', 'streamDeadLetters'] as const)
+        if (!(accessOf(name) as readonly Access[]).includes(kind))
+          throw new Error(`The stream consumer ${name} must declare ${kind} in infra/function-access.ts`);
+    }
     this.streamConsumers = new StreamConsumers(this, 'Streams', {
       ...common,
       table,
-      environment: { CAIRN_TABLE: table.tableName, CAIRN_BUCKET: artifacts.bucketName },
+      environment: Object.fromEntries(
+        streamConsumers.map(({ name }) => [name, environmentOf(accessOf(name))]),
+      ) as Record<StreamConsumerName, Record<string, string>>,
       reservedConcurrency: settings.reservedConcurrency,
     });
-    const { outbox } = this.streamConsumers.functions;
-    for (const [name, value] of Object.entries(this.events.environment))
-      outbox.fn.addEnvironment(name, value);
-    this.events.allowPublish(outbox.role);
+    for (const [name, fn] of Object.entries(this.streamConsumers.functions) as [
+      StreamConsumerName,
+      CairnFunction,
+    ][]) {
+      streamReaders.add(fn);
+      grant(fn, accessOf(name));
+    }
 
-    // Everything that does tenant work reaches data through the tenant role.
-    const tenantScoped = [
-      ...Object.values(this.functions),
-      ...(this.webhookWorker ? [this.webhookWorker] : []),
-      ...Object.values(this.streamConsumers.functions),
-    ];
+    // The functions that do tenant work reach data only through the tenant role.
     this.tenantRole = new TenantRole(this, 'TenantAccess', {
       table,
       bucket: artifacts,

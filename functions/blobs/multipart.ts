@@ -18,11 +18,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { itemKinds } from '#functions/stream-consumers.ts';
 import { CairnError } from '#http/errors.ts';
-import { table } from '#table/client.ts';
+import { localMaintenanceTable, table } from '#table/client.ts';
 import { keys, uploadSortPrefix } from '#table/keys.ts';
 import { maxBatchGetItems } from '#table/limits.ts';
 import { transactWrite } from '#table/transact.ts';
-import { bucketFor, operatorBucket } from './client.ts';
+import { bucketFor, localMaintenanceBucket } from './client.ts';
 import { objectKeys } from './keys.ts';
 import {
   maxParts,
@@ -464,8 +464,8 @@ export async function sweepAbandonedUploads(
   olderThanMs: number,
   now = Date.now(),
 ): Promise<{ aborted: number }> {
-  const { name, doc } = table();
-  const { bucket, s3 } = operatorBucket();
+  const { name, doc } = localMaintenanceTable();
+  const { bucket, s3 } = localMaintenanceBucket();
   let aborted = 0;
   let start: Record<string, unknown> | undefined;
   do {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { CairnError } from '#http/errors.ts';
+import { withTenantScope } from '#table/client.ts';
 import { maxParts, minPartBytes } from './limits.ts';
 import * as Blobs from './store.ts';
 
@@ -27,76 +28,98 @@ describe('part sizes (offline)', () => {
   });
 });
 
+// Store calls run inside their tenant's scope, as the edge runs them: the tenant guard checks each.
 describe('blob store (emulators)', () => {
   test('a URL used after it expired is refused by the store, and the blob stays missing', async () => {
     const tenant = tenantId();
-    const bytes = new TextEncoder().encode('too late');
-    const { blobs } = await Blobs.startUploads(tenant, { blobs: [blobOf(bytes)] }, { expiresInSeconds: 1 });
-    const plan = blobs[0]!;
-    if (plan.status !== 'put') throw new Error(`expected a PUT, got ${plan.status}`);
-    expect(new URL(plan.request.url).searchParams.get('X-Amz-Expires')).toBe('1');
+    await withTenantScope(tenant, async () => {
+      const bytes = new TextEncoder().encode('too late');
+      const { blobs } = await Blobs.startUploads(tenant, { blobs: [blobOf(bytes)] }, { expiresInSeconds: 1 });
+      const plan = blobs[0]!;
+      if (plan.status !== 'put') throw new Error(`expected a PUT, got ${plan.status}`);
+      expect(new URL(plan.request.url).searchParams.get('X-Amz-Expires')).toBe('1');
 
-    await new Promise((done) => setTimeout(done, 2100));
-    const put = await fetch(plan.request.url, { method: 'PUT', headers: plan.request.headers, body: bytes });
+      await new Promise((done) => setTimeout(done, 2100));
+      const put = await fetch(plan.request.url, {
+        method: 'PUT',
+        headers: plan.request.headers,
+        body: bytes,
+      });
 
-    expect(put.status).toBe(403);
-    expect(await put.text()).toContain('Request has expired');
-    expect(await codeOf(Blobs.ensureRecorded(tenant, [blobOf(bytes)]))).toBe('blobs.missing');
+      expect(put.status).toBe(403);
+      expect(await put.text()).toContain('Request has expired');
+      expect(await codeOf(Blobs.ensureRecorded(tenant, [blobOf(bytes)]))).toBe('blobs.missing');
+    });
   });
 
   test("one tenant's blob is not present for another, and its upload ids do not work for another", async () => {
     const [a, b] = [tenantId(), tenantId()];
+    const inA = <T>(work: () => Promise<T>) => withTenantScope(a, work);
+    const inB = <T>(work: () => Promise<T>) => withTenantScope(b, work);
     const bytes = new TextEncoder().encode('owned by a');
-    const plan = (await Blobs.startUploads(a, { blobs: [blobOf(bytes)] })).blobs[0]!;
+    const plan = (await inA(() => Blobs.startUploads(a, { blobs: [blobOf(bytes)] }))).blobs[0]!;
     if (plan.status !== 'put') throw new Error('expected a PUT');
     await fetch(plan.request.url, { method: 'PUT', headers: plan.request.headers, body: bytes });
-    await Blobs.ensureRecorded(a, [blobOf(bytes)]);
+    await inA(() => Blobs.ensureRecorded(a, [blobOf(bytes)]));
 
-    const forB = (await Blobs.startUploads(b, { blobs: [blobOf(bytes)] })).blobs[0]!;
+    const forB = (await inB(() => Blobs.startUploads(b, { blobs: [blobOf(bytes)] }))).blobs[0]!;
     expect(forB.status).toBe('put');
-    expect(await codeOf(Blobs.ensureRecorded(b, [blobOf(bytes)]))).toBe('blobs.missing');
+    expect(await inB(() => codeOf(Blobs.ensureRecorded(b, [blobOf(bytes)])))).toBe('blobs.missing');
 
     const big = { sha256: 'c'.repeat(64), size: 9 * MiB };
-    const multipart = (await Blobs.startUploads(a, { blobs: [big], multipartThreshold: 8 * MiB })).blobs[0]!;
+    const multipart = (await inA(() => Blobs.startUploads(a, { blobs: [big], multipartThreshold: 8 * MiB })))
+      .blobs[0]!;
     if (multipart.status !== 'multipart') throw new Error('expected multipart');
-    expect(await codeOf(Blobs.signParts(b, multipart.uploadId, [{ partNumber: 1 }]))).toBe(
+    expect(await inB(() => codeOf(Blobs.signParts(b, multipart.uploadId, [{ partNumber: 1 }])))).toBe(
       'blobs.upload_not_found',
     );
-    expect(await codeOf(Blobs.abortUpload(b, multipart.uploadId))).toBe('blobs.upload_not_found');
-    expect(await codeOf(Blobs.signParts(a, multipart.uploadId, [{ partNumber: 3 }]))).toBe(
+    expect(await inB(() => codeOf(Blobs.abortUpload(b, multipart.uploadId)))).toBe('blobs.upload_not_found');
+    expect(await inA(() => codeOf(Blobs.signParts(a, multipart.uploadId, [{ partNumber: 3 }])))).toBe(
       'blobs.invalid_parts',
     );
-    expect((await Blobs.signParts(a, multipart.uploadId, [{ partNumber: 2 }])).parts).toMatchObject([
-      { partNumber: 2, size: MiB },
-    ]);
+    expect(
+      (await inA(() => Blobs.signParts(a, multipart.uploadId, [{ partNumber: 2 }]))).parts,
+    ).toMatchObject([{ partNumber: 2, size: MiB }]);
   });
 
   test('the same digest declared with two sizes is refused', async () => {
     const sha256 = 'd'.repeat(64);
-    const declared = Blobs.startUploads(tenantId(), {
-      blobs: [
-        { sha256, size: 1 },
-        { sha256, size: 2 },
-      ],
-    });
+    const tenant = tenantId();
+    const declared = withTenantScope(tenant, () =>
+      Blobs.startUploads(tenant, {
+        blobs: [
+          { sha256, size: 1 },
+          { sha256, size: 2 },
+        ],
+      }),
+    );
     expect(await codeOf(declared)).toBe('blobs.conflicting_declarations');
   });
 
   test('the sweep aborts multipart uploads older than its cutoff, and leaves newer ones', async () => {
     const tenant = tenantId();
+    const inTenant = <T>(work: () => Promise<T>) => withTenantScope(tenant, work);
     const big = { sha256: 'e'.repeat(64), size: 9 * MiB };
     // Dated in 1970, so that the sweep below touches nothing another test file has open.
-    const old = (await Blobs.startUploads(tenant, { blobs: [big], multipartThreshold: 8 * MiB }, {}, 1_000))
-      .blobs[0]!;
-    const fresh = (await Blobs.startUploads(tenant, { blobs: [big], multipartThreshold: 8 * MiB })).blobs[0]!;
+    const old = (
+      await inTenant(() =>
+        Blobs.startUploads(tenant, { blobs: [big], multipartThreshold: 8 * MiB }, {}, 1_000),
+      )
+    ).blobs[0]!;
+    const fresh = (
+      await inTenant(() => Blobs.startUploads(tenant, { blobs: [big], multipartThreshold: 8 * MiB }))
+    ).blobs[0]!;
     if (old.status !== 'multipart' || fresh.status !== 'multipart') throw new Error('expected multipart');
 
+    // The sweep is the local stack's own job across tenants, outside any tenant's scope.
     const swept = await Blobs.sweepAbandonedUploads(Date.now() - 2_000);
 
     expect(swept.aborted).toBeGreaterThanOrEqual(1);
-    expect(await codeOf(Blobs.signParts(tenant, old.uploadId, [{ partNumber: 1 }]))).toBe(
+    expect(await inTenant(() => codeOf(Blobs.signParts(tenant, old.uploadId, [{ partNumber: 1 }])))).toBe(
       'blobs.upload_not_found',
     );
-    expect(await codeOf(Blobs.signParts(tenant, fresh.uploadId, [{ partNumber: 1 }]))).toBe('resolved');
+    expect(await inTenant(() => codeOf(Blobs.signParts(tenant, fresh.uploadId, [{ partNumber: 1 }])))).toBe(
+      'resolved',
+    );
   });
 });

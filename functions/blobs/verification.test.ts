@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, test } from 'vitest';
+import { withTenantScope } from '#table/client.ts';
 import { newTenant, type TestTenant } from '../../test/support/tenants.ts';
 import { sendParts, sha256, untilVerified } from '../../test/support/uploads.ts';
-import { operatorBucket } from './client.ts';
+import { bucketFor } from './client.ts';
 import { objectKeys } from './keys.ts';
 import { hashObject } from './object-hash.ts';
 
@@ -24,9 +25,11 @@ async function multipartPlan(tenant: TestTenant, blob: { sha256: string; size: n
 
 /** Every object the store holds under the tenant's prefix: what could ever be served. */
 async function objectsOf(tenant: TestTenant): Promise<string[]> {
-  const { bucket, s3 } = operatorBucket();
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${tenant.id}/` }));
-  return (listed.Contents ?? []).map((object) => object.Key!.slice(tenant.id.length + 1));
+  return withTenantScope(tenant.id, async () => {
+    const { bucket, s3 } = await bucketFor(tenant.id);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${tenant.id}/` }));
+    return (listed.Contents ?? []).map((object) => object.Key!.slice(tenant.id.length + 1));
+  });
 }
 
 async function complete(tenant: TestTenant, uploadId: string, parts: unknown[]) {
@@ -225,17 +228,20 @@ describe('single PUTs are verified too where the store checks no checksum', () =
 
 describe('hashing a stored object (emulator)', () => {
   test('reads it in ranges to the right SHA-256, and gives up, unfinished, once told time is up', async () => {
-    const { bucket, s3 } = operatorBucket();
-    const bytes = randomBytes(40 * MiB + 7);
-    const key = objectKeys.blob(`hash-${randomBytes(4).toString('hex')}`, sha256(bytes));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
-    const { ETag } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const object = { bucket, key, size: bytes.length, etag: ETag };
+    const tenantId = `hash-${randomBytes(4).toString('hex')}`;
+    await withTenantScope(tenantId, async () => {
+      const { bucket, s3 } = await bucketFor(tenantId);
+      const bytes = randomBytes(40 * MiB + 7);
+      const key = objectKeys.blob(tenantId, sha256(bytes));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+      const { ETag } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const object = { bucket, key, size: bytes.length, etag: ETag };
 
-    let ranges = 0;
-    const stopped = await hashObject(s3, object, () => ++ranges > 1);
+      let ranges = 0;
+      const stopped = await hashObject(s3, object, () => ++ranges > 1);
 
-    expect(await hashObject(s3, object)).toBe(sha256(bytes));
-    expect(stopped).toBeUndefined();
+      expect(await hashObject(s3, object)).toBe(sha256(bytes));
+      expect(stopped).toBeUndefined();
+    });
   });
 });

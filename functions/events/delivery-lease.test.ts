@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, test } from 'vitest';
-import { table } from '#table/client.ts';
+import { table, withTenantScope } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { newEvent } from './audit.ts';
 import { attemptDelivery, type DeliveryRef, listDeliveries, openDeliveries } from './delivery.ts';
@@ -46,23 +46,28 @@ async function receiver(onHeld: () => void) {
 /** One webhook of a new tenant and one open delivery to it, as the outbox consumer leaves it. */
 async function openDelivery(url: string): Promise<DeliveryRef> {
   const tenantId = `lease-${randomBytes(4).toString('hex')}`;
-  const webhook = await Webhooks.createWebhook(tenantId, { url, events: ['*'], description: '' }, actor);
-  const event = newEvent(tenantId, { type: 'model.created', actor, resource: 'models/fraud', after: {} });
-  // The audit entry alone (no outbox item): this test hands the messages to the workers itself.
-  const { name, doc } = table();
-  await doc.send(
-    new PutCommand({
-      TableName: name,
-      Item: {
-        pk: keys.auditLog(tenantId),
-        sk: keys.auditOrder(event.time, event.id),
-        data: JSON.stringify(event),
-      },
-    }),
-  );
-  const [ref] = await openDeliveries(event, [(await Webhooks.webhookItem(tenantId, webhook.id))!]);
-  return ref!;
+  return withTenantScope(tenantId, async () => {
+    const webhook = await Webhooks.createWebhook(tenantId, { url, events: ['*'], description: '' }, actor);
+    const event = newEvent(tenantId, { type: 'model.created', actor, resource: 'models/fraud', after: {} });
+    // The audit entry alone (no outbox item): this test hands the messages to the workers itself.
+    const { name, doc } = table();
+    await doc.send(
+      new PutCommand({
+        TableName: name,
+        Item: {
+          pk: keys.auditLog(tenantId),
+          sk: keys.auditOrder(event.time, event.id),
+          data: JSON.stringify(event),
+        },
+      }),
+    );
+    const [ref] = await openDeliveries(event, [(await Webhooks.webhookItem(tenantId, webhook.id))!]);
+    return ref!;
+  });
 }
+
+/** Work on a delivery's items, inside its tenant's scope, as the worker does it. */
+const inTenantOf = <T>(ref: DeliveryRef, work: () => Promise<T>) => withTenantScope(ref.tenantId, work);
 
 /** The SQS message of one attempt, as the worker's event source hands it over. */
 const message = (ref: DeliveryRef, attempt: number, receiveCount: number): SQSEvent['Records'][number] =>
@@ -74,7 +79,10 @@ const message = (ref: DeliveryRef, attempt: number, receiveCount: number): SQSEv
   }) as never;
 
 const deliveryOf = async (ref: DeliveryRef) =>
-  (await listDeliveries(ref.tenantId, ref.webhookId, { maxResults: 1 })).deliveries[0]!;
+  inTenantOf(
+    ref,
+    async () => (await listDeliveries(ref.tenantId, ref.webhookId, { maxResults: 1 })).deliveries[0]!,
+  );
 
 describe('webhook delivery leases', () => {
   test('a worker killed between its claim and the answer does not lose the delivery: the redelivered message completes it', async () => {
@@ -131,12 +139,14 @@ describe('webhook delivery leases', () => {
   test('when queuing the next attempt failed, the redelivered message queues it again; a mere duplicate does not', async () => {
     const ref = await openDelivery('http://127.0.0.1:9/hook');
     const post = async () => 503;
+    const attempt = (number: number, options: Parameters<typeof attemptDelivery>[2]) =>
+      inTenantOf(ref, () => attemptDelivery(ref, number, options));
 
-    const first = await attemptDelivery(ref, 1, { retryBaseMs: 1000, post });
+    const first = await attempt(1, { retryBaseMs: 1000, post });
     // SQS redelivers attempt 1 because the worker could not queue attempt 2.
-    const redelivered = await attemptDelivery(ref, 1, { retryBaseMs: 1000, post, redelivered: true });
-    const duplicate = await attemptDelivery(ref, 1, { retryBaseMs: 1000, post });
-    const second = await attemptDelivery(ref, 2, { retryBaseMs: 1000, post: async () => 200 });
+    const redelivered = await attempt(1, { retryBaseMs: 1000, post, redelivered: true });
+    const duplicate = await attempt(1, { retryBaseMs: 1000, post });
+    const second = await attempt(2, { retryBaseMs: 1000, post: async () => 200 });
 
     expect(first).toEqual({ done: false, retryInMs: 1000 });
     expect(redelivered).toMatchObject({ done: false });
@@ -153,8 +163,8 @@ describe('webhook delivery leases', () => {
 
   test('opening the deliveries of an event again (a redelivered stream record) keeps each one as it is', async () => {
     const ref = await openDelivery('http://127.0.0.1:9/hook');
-    await attemptDelivery(ref, 1, { retryBaseMs: 1000, post: async () => 503 });
-    const webhook = (await Webhooks.webhookItem(ref.tenantId, ref.webhookId))!;
+    await inTenantOf(ref, () => attemptDelivery(ref, 1, { retryBaseMs: 1000, post: async () => 503 }));
+    const webhook = (await inTenantOf(ref, () => Webhooks.webhookItem(ref.tenantId, ref.webhookId)))!;
     const event = {
       id: ref.eventId,
       time: ref.eventTime,
@@ -162,7 +172,7 @@ describe('webhook delivery leases', () => {
       type: 'model.created',
     } as never;
 
-    const again = await openDeliveries(event, [webhook]);
+    const again = await inTenantOf(ref, () => openDeliveries(event, [webhook]));
 
     expect(again).toEqual([ref]);
     expect(await deliveryOf(ref)).toMatchObject({

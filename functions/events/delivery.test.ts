@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
-import { table } from '#table/client.ts';
+import { table, withTenantScope } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { newEvent } from './audit.ts';
 import {
@@ -29,8 +29,13 @@ function recordingQueue() {
   return { queue, queued };
 }
 
-async function setup(filters: string[][] = [['*']]) {
+/** A tenant of the test's own, and its work inside that tenant's scope, as the edge and the worker run it. */
+function inNewTenant(work: (tenantId: string) => Promise<void>): () => Promise<void> {
   const tenantId = `dlv-${randomBytes(4).toString('hex')}`;
+  return () => withTenantScope(tenantId, () => work(tenantId));
+}
+
+async function setup(tenantId: string, filters: string[][] = [['*']]) {
   const webhooks = [];
   for (const events of filters) {
     webhooks.push(
@@ -62,94 +67,106 @@ async function setup(filters: string[][] = [['*']]) {
   );
   const { queue, queued } = recordingQueue();
   const refs = await fanOut(event, queue);
-  return { tenantId, webhooks, event, refs, queued };
+  return { webhooks, event, refs, queued };
 }
 
 describe('webhook delivery (store)', () => {
-  test('an event is queued, at once and as attempt 1, for each webhook whose filter selects it', async () => {
-    const { webhooks, refs, queued, tenantId } = await setup([
-      ['model.*'],
-      ['model.alias.*'],
-      ['model.version.created'],
-    ]);
+  test(
+    'an event is queued, at once and as attempt 1, for each webhook whose filter selects it',
+    inNewTenant(async (tenantId) => {
+      const { webhooks, refs, queued } = await setup(tenantId, [
+        ['model.*'],
+        ['model.alias.*'],
+        ['model.version.created'],
+      ]);
 
-    expect(refs.map((ref) => ref.webhookId).sort()).toEqual([webhooks[0]!.id, webhooks[2]!.id].sort());
-    expect(queued).toEqual([{ refs, attempt: 1, delayMs: 0 }]);
-    const log = await listDeliveries(tenantId, webhooks[0]!.id, { maxResults: 10 });
-    expect(log.deliveries).toMatchObject([
-      { status: 'pending', attempts: [], eventType: 'model.version.created' },
-    ]);
-  });
+      expect(refs.map((ref) => ref.webhookId).sort()).toEqual([webhooks[0]!.id, webhooks[2]!.id].sort());
+      expect(queued).toEqual([{ refs, attempt: 1, delayMs: 0 }]);
+      const log = await listDeliveries(tenantId, webhooks[0]!.id, { maxResults: 10 });
+      expect(log.deliveries).toMatchObject([
+        { status: 'pending', attempts: [], eventType: 'model.version.created' },
+      ]);
+    }),
+  );
 
-  test(`a failing receiver is retried with exponential backoff and given up after ${maxDeliveryAttempts} attempts`, async () => {
-    const { refs, tenantId, webhooks } = await setup();
-    const ref = refs[0]!;
-    let posts = 0;
-    const post = async () => {
-      posts++;
-      return 503;
-    };
-
-    const outcomes = [];
-    for (let attempt = 1; attempt <= maxDeliveryAttempts; attempt++) {
-      outcomes.push(await attemptDelivery(ref, attempt, { retryBaseMs: 1000, post }));
-    }
-
-    expect(outcomes).toEqual([
-      { done: false, retryInMs: 1000 },
-      { done: false, retryInMs: 2000 },
-      { done: false, retryInMs: 4000 },
-      { done: false, retryInMs: 8000 },
-      { done: true },
-    ]);
-    expect(posts).toBe(maxDeliveryAttempts);
-    const [delivery] = (await listDeliveries(tenantId, webhooks[0]!.id, { maxResults: 1 })).deliveries;
-    expect(delivery).toMatchObject({ status: 'failed', nextAttemptAt: null });
-    expect(delivery!.attempts.map((attempt) => [attempt.attempt, attempt.status, attempt.error])).toEqual(
-      [1, 2, 3, 4, 5].map((n) => [n, 503, 'answered 503']),
-    );
-    expect(retryDelayMs(4, 60_000)).toBe(480_000);
-  });
-
-  test('an attempt handed out twice (as a queue may) is made once', async () => {
-    const { refs } = await setup();
-    let posts = 0;
-    const post = async () => {
-      posts++;
-      return 204;
-    };
-
-    const [first, second] = await Promise.all([
-      attemptDelivery(refs[0]!, 1, { retryBaseMs: 1, post }),
-      attemptDelivery(refs[0]!, 1, { retryBaseMs: 1, post }),
-    ]);
-    // The copy that found the attempt leased comes back later, and then finds it made.
-    const later = await attemptDelivery(refs[0]!, 1, { retryBaseMs: 1, post, redelivered: true });
-
-    // One makes it; the other finds it leased (`busy`: try again later) or, if it looked after the
-    // first had finished, made (`done`).
-    expect([first, second]).toEqual(expect.arrayContaining([{ done: true }]));
-    for (const outcome of [first, second]) expect([{ done: true }, { busy: true }]).toContainEqual(outcome);
-    expect(later).toEqual({ done: true });
-    expect(posts).toBe(1);
-  });
-
-  test('a delivery to a webhook removed meanwhile is cancelled, not sent', async () => {
-    const { refs, tenantId, webhooks } = await setup();
-    await Webhooks.deleteWebhook(tenantId, webhooks[0]!.id);
-    let posts = 0;
-
-    const outcome = await attemptDelivery(refs[0]!, 1, {
-      retryBaseMs: 1,
-      post: async () => {
+  test(
+    `a failing receiver is retried with exponential backoff and given up after ${maxDeliveryAttempts} attempts`,
+    inNewTenant(async (tenantId) => {
+      const { refs, webhooks } = await setup(tenantId);
+      const ref = refs[0]!;
+      let posts = 0;
+      const post = async () => {
         posts++;
-        return 200;
-      },
-    });
+        return 503;
+      };
 
-    expect(outcome).toEqual({ done: true });
-    expect(posts).toBe(0);
-    const [delivery] = (await listDeliveries(tenantId, webhooks[0]!.id, { maxResults: 1 })).deliveries;
-    expect(delivery!.status).toBe('cancelled');
-  });
+      const outcomes = [];
+      for (let attempt = 1; attempt <= maxDeliveryAttempts; attempt++) {
+        outcomes.push(await attemptDelivery(ref, attempt, { retryBaseMs: 1000, post }));
+      }
+
+      expect(outcomes).toEqual([
+        { done: false, retryInMs: 1000 },
+        { done: false, retryInMs: 2000 },
+        { done: false, retryInMs: 4000 },
+        { done: false, retryInMs: 8000 },
+        { done: true },
+      ]);
+      expect(posts).toBe(maxDeliveryAttempts);
+      const [delivery] = (await listDeliveries(tenantId, webhooks[0]!.id, { maxResults: 1 })).deliveries;
+      expect(delivery).toMatchObject({ status: 'failed', nextAttemptAt: null });
+      expect(delivery!.attempts.map((attempt) => [attempt.attempt, attempt.status, attempt.error])).toEqual(
+        [1, 2, 3, 4, 5].map((n) => [n, 503, 'answered 503']),
+      );
+      expect(retryDelayMs(4, 60_000)).toBe(480_000);
+    }),
+  );
+
+  test(
+    'an attempt handed out twice (as a queue may) is made once',
+    inNewTenant(async (tenantId) => {
+      const { refs } = await setup(tenantId);
+      let posts = 0;
+      const post = async () => {
+        posts++;
+        return 204;
+      };
+
+      const [first, second] = await Promise.all([
+        attemptDelivery(refs[0]!, 1, { retryBaseMs: 1, post }),
+        attemptDelivery(refs[0]!, 1, { retryBaseMs: 1, post }),
+      ]);
+      // The copy that found the attempt leased comes back later, and then finds it made.
+      const later = await attemptDelivery(refs[0]!, 1, { retryBaseMs: 1, post, redelivered: true });
+
+      // One makes it; the other finds it leased (`busy`: try again later) or, if it looked after the
+      // first had finished, made (`done`).
+      expect([first, second]).toEqual(expect.arrayContaining([{ done: true }]));
+      for (const outcome of [first, second]) expect([{ done: true }, { busy: true }]).toContainEqual(outcome);
+      expect(later).toEqual({ done: true });
+      expect(posts).toBe(1);
+    }),
+  );
+
+  test(
+    'a delivery to a webhook removed meanwhile is cancelled, not sent',
+    inNewTenant(async (tenantId) => {
+      const { refs, webhooks } = await setup(tenantId);
+      await Webhooks.deleteWebhook(tenantId, webhooks[0]!.id);
+      let posts = 0;
+
+      const outcome = await attemptDelivery(refs[0]!, 1, {
+        retryBaseMs: 1,
+        post: async () => {
+          posts++;
+          return 200;
+        },
+      });
+
+      expect(outcome).toEqual({ done: true });
+      expect(posts).toBe(0);
+      const [delivery] = (await listDeliveries(tenantId, webhooks[0]!.id, { maxResults: 1 })).deliveries;
+      expect(delivery!.status).toBe('cancelled');
+    }),
+  );
 });

@@ -1,7 +1,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
-import { table } from '#table/client.ts';
+import { table, withTenantScope } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { eventsDir, publishedEvents, untilPublished } from '../../test/support/events.ts';
 import { newTenant, type TestTenant } from '../../test/support/tenants.ts';
@@ -10,16 +10,18 @@ import { eventsFileOf } from './publisher.ts';
 
 /** The tenant's unpublished events: its outbox partition. */
 async function outbox(tenantId: string) {
-  const { name, doc } = table();
-  const { Items } = await doc.send(
-    new QueryCommand({
-      TableName: name,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.outbox(tenantId, '', '').pk },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
+  return withTenantScope(tenantId, async () => {
+    const { name, doc } = table();
+    const { Items } = await doc.send(
+      new QueryCommand({
+        TableName: name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.outbox(tenantId, '', '').pk },
+        ConsistentRead: true,
+      }),
+    );
+    return Items ?? [];
+  });
 }
 
 const audit = async (tenant: TestTenant) =>

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, test } from 'vitest';
+import { withTenantScope } from '#table/client.ts';
 import { untilPublished } from '../../test/support/events.ts';
 import { eventBridgePublisher, eventsFileOf, filePublisher } from './publisher.ts';
 import type { AuditEvent } from './schema.ts';
@@ -78,16 +79,18 @@ describe('the EventBridge publisher', () => {
 describe('recording an event', () => {
   test('writes it to the audit log and the outbox at once; the outbox consumer publishes it once', async () => {
     const tenantId = `rec-${randomBytes(4).toString('hex')}`;
-    const recordedEvent = await Events.record(tenantId, {
-      type: 'key.created',
-      actor: event.actor,
-      resource: 'keys/key_0123456789abcdef',
-      after: { name: 'ci' },
-    });
+    await withTenantScope(tenantId, async () => {
+      const recordedEvent = await Events.record(tenantId, {
+        type: 'key.created',
+        actor: event.actor,
+        resource: 'keys/key_0123456789abcdef',
+        after: { name: 'ci' },
+      });
 
-    const { events } = await Events.queryAudit(tenantId, { maxResults: 10 });
-    expect(events).toEqual([recordedEvent]);
-    expect(await untilPublished(tenantId, (published) => published.length > 0)).toEqual([recordedEvent]);
+      const { events } = await Events.queryAudit(tenantId, { maxResults: 10 });
+      expect(events).toEqual([recordedEvent]);
+      expect(await untilPublished(tenantId, (published) => published.length > 0)).toEqual([recordedEvent]);
+    });
   });
 });
 

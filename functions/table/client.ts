@@ -3,6 +3,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { tenantCredentials } from './tenant-credentials.ts';
+import { checkTableCommand, guardClient, type Reach, tenantGuardEnabled } from './tenant-guard.ts';
 
 const Env = z.object({
   CAIRN_TABLE: z.string().min(1, 'CAIRN_TABLE must name the DynamoDB table'),
@@ -14,25 +15,44 @@ export interface Table {
   doc: DynamoDBDocumentClient;
 }
 
-function documentClient(config: DynamoDBClientConfig): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+/**
+ * A document client; where the tenant guard is on (local stack, tests), it refuses every command
+ * that leaves what `reach()` allows at the moment the command is sent, as IAM would on AWS.
+ */
+function documentClient(config: DynamoDBClientConfig, reach: () => Reach): DynamoDBDocumentClient {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
   });
-}
-
-let service: (Table & { scoped: boolean }) | undefined;
-
-function serviceClient() {
-  if (!service) {
-    const env = Env.parse(process.env);
-    service = { name: env.CAIRN_TABLE, doc: documentClient({}), scoped: !!env.CAIRN_TENANT_ROLE_ARN };
-  }
-  return service;
+  if (tenantGuardEnabled()) guardClient(doc, (command, input) => checkTableCommand(reach(), command, input));
+  return doc;
 }
 
 /** The tenant a request acts for, set once by the edge for everything the handler does. */
 const tenantScope = new AsyncLocalStorage<string>();
+
+/** The tenant of the request being served, if any (see `withTenantScope`). */
+export function currentTenantScope(): string | undefined {
+  return tenantScope.getStore();
+}
+
+const inScope = (): Reach => {
+  const tenantId = tenantScope.getStore();
+  return tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' };
+};
+
+let base: (Table & { scoped: boolean }) | undefined;
+
+function baseClient() {
+  if (!base) {
+    const env = Env.parse(process.env);
+    base = { name: env.CAIRN_TABLE, doc: documentClient({}, inScope), scoped: !!env.CAIRN_TENANT_ROLE_ARN };
+  }
+  return base;
+}
+
+let keyManagement: Table | undefined;
+let maintenance: Table | undefined;
 const perTenant = new Map<string, DynamoDBDocumentClient>();
 const maxTenantClients = 100;
 
@@ -52,27 +72,53 @@ export function withTenantScope<T>(tenantId: string, work: () => Promise<T>): Pr
  * whether it runs locally.
  */
 export function table(): Table {
-  const base = serviceClient();
+  const shared = baseClient();
   const tenantId = tenantScope.getStore();
-  if (!base.scoped || !tenantId) return base;
+  if (!shared.scoped || !tenantId) return shared;
   let doc = perTenant.get(tenantId);
   if (!doc) {
     // The SDK refreshes credentials five minutes before they expire: ask for a little more.
-    doc = documentClient({
-      credentials: async () => (await tenantCredentials(tenantId, { validForMs: 6 * 60_000 }))!,
-    });
+    doc = documentClient(
+      { credentials: async () => (await tenantCredentials(tenantId, { validForMs: 6 * 60_000 }))! },
+      () => {
+        const current = tenantScope.getStore();
+        // A client cached for one tenant, used in another's request, is the bug this exists to catch.
+        return current === tenantId ? { kind: 'tenant', tenantId } : { kind: 'none' };
+      },
+    );
     perTenant.set(tenantId, doc);
     if (perTenant.size > maxTenantClients) perTenant.delete(perTenant.keys().next().value as string);
   }
-  return { name: base.name, doc };
+  return { name: shared.name, doc };
 }
 
 /**
- * The function's own access, for the few items outside every tenant's prefix: the API-key hash
- * lookups that the authorizer reads and key management writes.
+ * Key management's own access, for the items outside every tenant's prefix: the tenant item, the
+ * key lists and the API-key hash lookups (`TENANT#`, `KEYS#`, `KEYHASH#`), which the authorizer
+ * reads and the tenants domain writes. It reaches nothing else: in AWS by the function's grant,
+ * locally by the tenant guard, which also keeps it to the current tenant's items inside a request.
  */
 export function serviceTable(): Table {
-  return serviceClient();
+  if (!keyManagement) {
+    const { name } = baseClient();
+    keyManagement = {
+      name,
+      doc: documentClient({}, () => ({ kind: 'keyManagement', tenantId: tenantScope.getStore() })),
+    };
+  }
+  return keyManagement;
+}
+
+/**
+ * The whole table, for the local stack's own jobs that stand in for AWS features (DynamoDB's TTL,
+ * the bucket's lifecycle rule). No deployed function has a grant for it: on AWS it is refused.
+ */
+export function localMaintenanceTable(): Table {
+  if (!maintenance) {
+    const { name } = baseClient();
+    maintenance = { name, doc: documentClient({}, () => ({ kind: 'maintenance' })) };
+  }
+  return maintenance;
 }
 
 /** True when a DynamoDB call failed because its condition did not hold. */

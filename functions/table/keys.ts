@@ -1,8 +1,11 @@
 /**
- * Every partition and sort key the table uses. A tenant id is always the first segment of a
- * partition key (and of every index partition key), which is what lets IAM's `dynamodb:LeadingKeys`
- * confine a tenant's credentials. The one exception is the API-key lookup, read by the authorizer
- * before it knows the tenant.
+ * Every partition and sort key the table uses. A tenant's data partitions (and every index
+ * partition key) start with `<tenantId>#`, which is what lets IAM's `dynamodb:LeadingKeys` confine
+ * a tenant's credentials. Key management is the exception: the tenant item, its key list and the
+ * API-key hash lookups start with an upper-case word (`TENANT#`, `KEYS#`, `KEYHASH#`). Tenant ids
+ * are lower case, so no tenant partition can start like that, and no name a tenant chooses (a
+ * dataset called `KEYS`) can produce a key-management partition: the grants on either side can
+ * never overlap.
  */
 
 export interface Key {
@@ -10,17 +13,33 @@ export interface Key {
   sk: string;
 }
 
-const tenantPrefix = (tenantId: string) => `${tenantId}#`;
+/** What a tenant id is: lower-case letters, digits and inner hyphens (DNS-label-like). */
+export const tenantIdPattern = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+
+// The property isolation rests on: a tenant id is never upper case, a wildcard or a separator.
+function checked(tenantId: string): string {
+  if (!tenantIdPattern.test(tenantId)) throw new Error(`Not a tenant id: ${JSON.stringify(tenantId)}`);
+  return tenantId;
+}
+
+const tenantPrefix = (tenantId: string) => `${checked(tenantId)}#`;
+
+/** Partitions outside every tenant's prefix: key management, reached only by its own grant. */
+export const keyManagementPrefixes = { tenant: 'TENANT#', keyList: 'KEYS#', hashLookup: 'KEYHASH#' } as const;
 
 export const keys = {
-  tenant: (tenantId: string): Key => ({ pk: `${tenantPrefix(tenantId)}TENANT`, sk: 'TENANT' }),
-  apiKeysOf: (tenantId: string) => `${tenantPrefix(tenantId)}KEYS`,
+  /** The tenant item: outside the tenant's own prefix, so tenant credentials cannot rewrite it. */
+  tenant: (tenantId: string): Key => ({
+    pk: `${keyManagementPrefixes.tenant}${checked(tenantId)}`,
+    sk: 'TENANT',
+  }),
+  apiKeysOf: (tenantId: string) => `${keyManagementPrefixes.keyList}${checked(tenantId)}`,
   apiKey: (tenantId: string, keyId: string): Key => ({
-    pk: `${tenantPrefix(tenantId)}KEYS`,
+    pk: `${keyManagementPrefixes.keyList}${checked(tenantId)}`,
     sk: `KEY#${keyId}`,
   }),
-  /** Outside every tenant: the authorizer finds a key's tenant from its hash. */
-  apiKeyHash: (hash: string): Key => ({ pk: `KEYHASH#${hash}`, sk: 'KEYHASH' }),
+  /** The authorizer finds a key's tenant from its hash, before it knows the tenant. */
+  apiKeyHash: (hash: string): Key => ({ pk: `${keyManagementPrefixes.hashLookup}${hash}`, sk: 'KEYHASH' }),
 
   /** The tenant's counter for experiment ids ("0" is Default, then 1, 2, …). */
   experimentSequence: (tenantId: string): Key => ({ pk: `${tenantPrefix(tenantId)}EXPSEQ`, sk: 'EXPSEQ' }),

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { roles } from '#functions/routes.ts';
+import { tenantIdPattern } from '#table/keys.ts';
 
-/** A DNS-label-like slug: it prefixes every key of the tenant's data, so it must never contain `#` or `/`. */
+/**
+ * A DNS-label-like slug: it prefixes every key of the tenant's data, so it must never contain `#`
+ * or `/`, and it is lower case so that no tenant partition looks like a key-management one.
+ */
 export const TenantId = z
   .string()
   .regex(
-    /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/,
+    tenantIdPattern,
     'must be 3–63 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
   );
 export type TenantId = z.infer<typeof TenantId>;

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CairnError } from '#http/errors.ts';
-import { isConditionFailure, serviceTable, table } from '#table/client.ts';
+import { isConditionFailure, serviceTable } from '#table/client.ts';
 import { apiKeySortPrefix, keys } from '#table/keys.ts';
 import { transactWrite } from '#table/transact.ts';
 import type { ApiKey, CreatedApiKey, Role, Tenant } from './schema.ts';
@@ -74,8 +74,9 @@ const busy = (tenantId: string) =>
     tenantId,
   });
 
-// Key management writes the API-key hash lookups, which sit outside every tenant's prefix: those
-// functions use the function's own access (`serviceTable`), the rest the tenant-scoped `table()`.
+// The tenant item, key lists and hash lookups sit outside every tenant's prefix (see
+// `#table/keys.ts`): every function here uses key management's own access (`serviceTable`), which
+// tenant-scoped credentials cannot reach and which reaches nothing else.
 
 /**
  * Creates a tenant and its first admin key in one transaction: either both exist afterwards or
@@ -124,14 +125,14 @@ export async function createTenant(
 
 /** The tenant item (key `tenant`). */
 export async function getTenant(tenantId: string): Promise<Tenant> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   const { Item } = await doc.send(new GetCommand({ TableName: name, Key: keys.tenant(tenantId) }));
   if (!Item) throw new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`);
   return { id: Item.id, name: Item.name, createdAt: Item.createdAt };
 }
 
 export async function renameTenant(tenantId: string, newName: string): Promise<Tenant> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   try {
     const { Attributes } = await doc.send(
       new UpdateCommand({
@@ -211,7 +212,7 @@ export async function createOperatorKey(keyName: string): Promise<{ keyId: strin
 
 /** Every key of a tenant, revoked ones included (partition `apiKeysOf`). */
 export async function listKeys(tenantId: string): Promise<ApiKey[]> {
-  const { name, doc } = table();
+  const { name, doc } = serviceTable();
   const found: ApiKey[] = [];
   let start: Record<string, unknown> | undefined;
   do {

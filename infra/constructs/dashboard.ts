@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { Annotations, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -26,6 +28,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { connectMeta, dashboardCsp, pagesWithInlineScripts, withMeta } from '../dashboard-csp.ts';
 import type { CustomDomain } from '../settings.ts';
 
 export interface DashboardProps {
@@ -36,14 +39,14 @@ export interface DashboardProps {
   ephemeral: boolean;
 }
 
-function connectSources(region: string, apiDomainName: string | undefined): string[] {
-  const sources = [
-    `https://*.execute-api.${region}.amazonaws.com`,
-    `https://*.s3.${region}.amazonaws.com`,
-    'https://*.s3.amazonaws.com',
-  ];
-  if (apiDomainName) sources.push(`https://${apiDomainName}`);
-  return sources;
+/**
+ * What the header lets the dashboard connect to: the API's custom domain exactly when there is one.
+ * Without one, the header can only name the region's API endpoints (naming this API would make the
+ * API, whose CORS origin is the distribution, and the distribution depend on each other), and each
+ * page's own policy, written at deploy (`publish`), narrows it to this stack's API.
+ */
+function headerConnectSources(region: string, apiDomainName: string | undefined): string[] {
+  return apiDomainName ? [`https://${apiDomainName}`] : [`https://*.execute-api.${region}.amazonaws.com`];
 }
 
 // Next's static export with `trailingSlash` writes `/runs/index.html` for `/runs/`; S3 behind
@@ -97,21 +100,8 @@ export class Dashboard extends Construct {
         },
         contentSecurityPolicy: {
           override: true,
-          // Next's export inlines its bootstrap scripts and styles. The browser talks to the API
-          // and, with presigned URLs, to S3. Both are named by region-wide patterns: naming this
-          // API or bucket would make it and the distribution (its CORS origin) depend on each other.
-          contentSecurityPolicy: [
-            "default-src 'self'",
-            "script-src 'self' 'unsafe-inline'",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: blob:",
-            "font-src 'self' data:",
-            `connect-src 'self' ${connectSources(region, props.apiDomainName).join(' ')}`,
-            "frame-ancestors 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "object-src 'none'",
-          ].join('; '),
+          // Scripts from the dashboard's own origin only: the export has no inline script.
+          contentSecurityPolicy: dashboardCsp(headerConnectSources(region, props.apiDomainName)),
         },
       },
       customHeadersBehavior: {
@@ -185,8 +175,11 @@ export class Dashboard extends Construct {
 
   /**
    * Uploads the static export and `/config.json` (`{ apiUrl }`, written at deploy from the API's
-   * URL), then invalidates the distribution. Without an export there is nothing to upload: synth
-   * warns, and the distribution answers 404 until the next deploy after `npm run build:web`.
+   * URL), then invalidates the distribution. Each page gets a `<meta>` policy that lets it connect
+   * to this API only, its URL written at deploy. Without an export there is nothing to upload:
+   * synth warns, and the distribution answers 404 until the next deploy after `npm run build:web`.
+   * An export with inline scripts (built without the dashboard's own build step) would not run
+   * under the policy, so synth refuses it.
    */
   publish(webAssets: string | undefined, apiUrl: string): BucketDeployment | undefined {
     if (!webAssets) {
@@ -196,8 +189,24 @@ export class Dashboard extends Construct {
       );
       return undefined;
     }
+    const inline = pagesWithInlineScripts(webAssets);
+    if (inline.length > 0) {
+      throw new Error(
+        `The dashboard export has inline scripts (${inline.slice(0, 3).join(', ')}…), which its content security policy refuses: build it with \`npm run build:web\`, which moves them into files`,
+      );
+    }
+    const meta = connectMeta([apiUrl]);
+    const pages = readdirSync(webAssets, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.html'))
+      .map((entry) => relative(webAssets, join(entry.parentPath, entry.name)));
     const deployment = new BucketDeployment(this, 'Publish', {
-      sources: [Source.asset(webAssets), Source.jsonData('config.json', { apiUrl })],
+      sources: [
+        Source.asset(webAssets, { exclude: pages }),
+        ...pages.map((page) =>
+          Source.data(page.split(sep).join('/'), withMeta(readFileSync(join(webAssets, page), 'utf8'), meta)),
+        ),
+        Source.jsonData('config.json', { apiUrl }),
+      ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/*'],

@@ -53,10 +53,20 @@ export class Events extends Construct {
     });
   }
 
-  /** Lets a domain function publish registry events and queue webhook deliveries. */
-  allowPublish(grantee: IGrantable): void {
+  /** Lets a function put registry events on the bus. */
+  allowPutEvents(grantee: IGrantable): void {
     this.bus.grantPutEventsTo(grantee);
+  }
+
+  /** Lets a function queue webhook deliveries. */
+  allowQueueDeliveries(grantee: IGrantable): void {
     this.webhooks.grantSendMessages(grantee);
+  }
+
+  /** Both of the above: what a function that announces registry changes needs. */
+  allowPublish(grantee: IGrantable): void {
+    this.allowPutEvents(grantee);
+    this.allowQueueDeliveries(grantee);
   }
 
   /**
@@ -70,8 +80,18 @@ export class Events extends Construct {
     );
   }
 
-  /** What a domain function needs to find the bus and the queue. */
+  /** What a function that puts events needs to find the bus. */
+  get busEnvironment(): Record<string, string> {
+    return { CAIRN_EVENT_BUS: this.bus.eventBusName };
+  }
+
+  /** What a function that queues deliveries needs to find the queue. */
+  get queueEnvironment(): Record<string, string> {
+    return { CAIRN_WEBHOOK_QUEUE_URL: this.webhooks.queueUrl };
+  }
+
+  /** Both of the above. */
   get environment(): Record<string, string> {
-    return { CAIRN_EVENT_BUS: this.bus.eventBusName, CAIRN_WEBHOOK_QUEUE_URL: this.webhooks.queueUrl };
+    return { ...this.busEnvironment, ...this.queueEnvironment };
   }
 }

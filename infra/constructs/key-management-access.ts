@@ -1,16 +1,16 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { keys } from '#table/keys.ts';
+import { keyManagementPrefixes } from '#table/keys.ts';
 
 /**
  * The partitions that belong to API-key management rather than to one tenant's data, as
- * `dynamodb:LeadingKeys` patterns built by the key builders themselves: the hash lookups
- * (`KEYHASH#…`, outside every tenant), and each tenant's tenant item and key list.
+ * `dynamodb:LeadingKeys` patterns: the hash lookups, and each tenant's tenant item and key list.
+ * Each starts with an upper-case word that no (lower-case) tenant partition can start with.
  */
 export const keyPartitions = {
-  hashLookup: keys.apiKeyHash('*').pk,
-  tenant: keys.tenant('*').pk,
-  keyList: keys.apiKeysOf('*'),
+  hashLookup: `${keyManagementPrefixes.hashLookup}*`,
+  tenant: `${keyManagementPrefixes.tenant}*`,
+  keyList: `${keyManagementPrefixes.keyList}*`,
 } as const;
 
 const leadingKeys = (patterns: string[]) => ({

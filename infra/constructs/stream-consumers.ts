@@ -16,7 +16,8 @@ import { CairnFunction } from './cairn-function.ts';
 
 export interface StreamConsumersProps {
   table: ITable;
-  environment: Record<string, string>;
+  /** Each consumer's environment, from its row in `infra/function-access.ts`. */
+  environment: Record<StreamConsumerName, Record<string, string>>;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   reservedConcurrency: Partial<Record<string, number>>;
@@ -32,8 +33,8 @@ export const streamParallelization = 10;
  * row's filter (Lambda drops other records before invoking it), batch size, retries and maximum
  * record age. A batch that keeps failing is bisected down to its failing record, then reported to
  * the consumer's own dead-letter queue (the record's position, not its data: the item stays in
- * the table). Each function holds only the stream read its event source needs; callers grant the
- * rest.
+ * the table). Each function holds only the stream read and the queue its event source needs;
+ * callers grant the rest, from the consumer's row in `infra/function-access.ts`.
  */
 export class StreamConsumers extends Construct {
   readonly functions: Record<StreamConsumerName, CairnFunction>;
@@ -50,7 +51,7 @@ export class StreamConsumers extends Construct {
         description: row.description,
         memorySize: row.memorySize,
         timeout: Duration.seconds(row.timeoutSeconds),
-        environment: props.environment,
+        environment: props.environment[name],
         logRetention: props.logRetention,
         removalPolicy: props.removalPolicy,
         reservedConcurrentExecutions: props.reservedConcurrency[name],

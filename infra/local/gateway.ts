@@ -11,9 +11,20 @@ import type {
 } from 'aws-lambda';
 import { type Domain, type Route, routeKey } from '#functions/routes.ts';
 import type { AuthContext, AuthorizedEvent } from '#http/caller.ts';
+import { dashboardCsp } from '../dashboard-csp.ts';
 
 /** API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs. */
 export const apiGatewayMaxPayloadBytes = 10 * 1024 * 1024;
+
+/**
+ * The dashboard is served with the policy CloudFront gives it on AWS; the API is this same origin,
+ * so the page may connect to nothing else.
+ */
+const dashboardHeaders = {
+  'content-security-policy': dashboardCsp([]),
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
 
 type LambdaHandler = (event: AuthorizedEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type Authorizer = (
@@ -257,7 +268,7 @@ export function createGateway(options: GatewayOptions): Server {
       const info = await stat(candidate).catch(() => undefined);
       if (!info?.isFile()) continue;
       const type = contentTypes[extname(candidate)] ?? 'application/octet-stream';
-      response.writeHead(200, { 'content-type': type, 'content-length': info.size });
+      response.writeHead(200, { 'content-type': type, 'content-length': info.size, ...dashboardHeaders });
       if (method === 'HEAD') response.end();
       else createReadStream(candidate).pipe(response);
       return 200;
@@ -265,7 +276,7 @@ export function createGateway(options: GatewayOptions): Server {
     const notFound = join(root, '404.html');
     const info = await stat(notFound).catch(() => undefined);
     if (info?.isFile()) {
-      response.writeHead(404, { 'content-type': contentTypes['.html']! });
+      response.writeHead(404, { 'content-type': contentTypes['.html']!, ...dashboardHeaders });
       createReadStream(notFound).pipe(response);
       return 404;
     }

@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { domains, routes } from '#functions/routes.ts';
 import { streamConsumers } from '#functions/stream-consumers.ts';
 import { localBucketName, localTableName } from '#table/definition.ts';
+import { tenantGuardVariable } from '#table/tenant-guard.ts';
 import { emulatorCredentials, emulatorRegion, startDynamo, startS3 } from './emulators.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { ensureBucket, ensureTable } from './provision.ts';
@@ -49,6 +50,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     CAIRN_ALLOW_LOOPBACK_WEBHOOKS: 'true',
     // Published events, one JSON-lines file per tenant: the local stand-in for EventBridge.
     CAIRN_EVENTS_DIR: join(dataDir, 'events'),
+    // No IAM here: the SDK clients refuse what the tenant role would refuse on AWS.
+    [tenantGuardVariable]: 'enforce',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: emulatorRegion,

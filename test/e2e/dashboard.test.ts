@@ -47,6 +47,12 @@ async function newPage(options: { colorScheme?: 'light' | 'dark' } = {}): Promis
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  // The gateway serves the dashboard with its content security policy, as CloudFront does: anything
+  // the policy blocks (an inline script, a connection elsewhere) is a failure of the test.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+      pageErrors.push(`${page.url()}: ${message.text()}`);
+  });
   return page;
 }
 
@@ -131,6 +137,35 @@ afterAll(async () => {
 });
 
 describe('dashboard', () => {
+  it('runs under a strict content security policy: scripts from its own origin only, no inline script', async () => {
+    const page = await newPage();
+    await page.addInitScript(() => {
+      (window as unknown as { violations: string[] }).violations = [];
+      document.addEventListener('securitypolicyviolation', (event) =>
+        (window as unknown as { violations: string[] }).violations.push(
+          `${event.violatedDirective} ${event.blockedURI}`,
+        ),
+      );
+    });
+    const response = await page.goto(`${baseUrl}/sign-in/`);
+    const policy = response?.headers()['content-security-policy'] ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+    expect(policy).toMatch(/connect-src 'self'(;|$)/);
+
+    await page.getByLabel('API key').fill(tenant.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/experiments\/$/);
+    await page.getByRole('link', { name: workspace.sweep.name }).waitFor();
+    const inline = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('script:not([src])')].filter((script) => script.textContent?.trim())
+          .length,
+    );
+    expect(inline).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+  });
+
   it('signs in with an API key and shows the workspace and the key role', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/experiments/`);
