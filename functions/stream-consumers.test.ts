@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { keys, tenantOfPartition } from '#table/keys.ts';
 import { itemKinds, matchesFilter, streamConsumers } from './stream-consumers.ts';
 
 const outbox = streamConsumers.find((consumer) => consumer.name === 'outbox')!;
@@ -34,5 +35,22 @@ describe('stream filters (offline)', () => {
         expect(Array.isArray(leaf) && leaf.every((value) => typeof value === 'string')).toBe(true);
       }
     }
+  });
+
+  test("a record's tenant is read from its partition key: only a tenant's own partitions name one", () => {
+    expect(tenantOfPartition(keys.outboxOf('acme'))).toBe('acme');
+    expect(tenantOfPartition(keys.upload('acme-2', 'u1').pk)).toBe('acme-2');
+    for (const pk of [
+      keys.apiKeysOf('acme'),
+      keys.tenant('acme').pk,
+      keys.apiKeyHash('ab').pk,
+      'acme',
+      '#OUTBOX',
+      'Acme#OUTBOX',
+      'a#OUTBOX',
+      'acme/x#OUTBOX',
+      '__proto__#OUTBOX',
+    ])
+      expect(tenantOfPartition(pk), pk).toBeUndefined();
   });
 });

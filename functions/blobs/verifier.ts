@@ -1,19 +1,25 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { withTenantScope } from '#table/client.ts';
+import { keys, tenantOfPartition, uploadSortPrefix } from '#table/keys.ts';
 import { verifyUpload } from './verify.ts';
 
 /**
  * The upload verifier (a Lambda function subscribed to the table's stream, filtered to uploads
  * that turned `verifying`; see `functions/stream-consumers.ts`). One upload per invocation: it
- * hashes the assembled object and adopts it as a blob or refuses it, with that tenant's
- * credentials. A verdict is never an error; an error (a crash, the store unreachable) is reported
- * so that Lambda tries that record again.
+ * hashes the assembled object and adopts it as a blob or refuses it, with the credentials of the
+ * tenant of the item's key (never of a tenant its attributes name). A verdict is never an error;
+ * an error (a crash, the store unreachable) is reported so that Lambda tries that record again.
  */
 export async function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
-    const [tenantId, uploadId] = [image?.tenantId?.S, image?.uploadId?.S];
-    if (!tenantId || !uploadId) continue;
+    const [pk, sk] = [image?.pk?.S, image?.sk?.S];
+    const tenantId = pk === undefined ? undefined : tenantOfPartition(pk);
+    const uploadId = sk?.startsWith(uploadSortPrefix) ? sk.slice(uploadSortPrefix.length) : undefined;
+    if (!tenantId || !uploadId || keys.upload(tenantId, uploadId).pk !== pk) {
+      console.error(JSON.stringify({ level: 'error', message: 'not an upload item', pk, sk }));
+      continue;
+    }
     try {
       const verdict = await withTenantScope(tenantId, () =>
         verifyUpload(tenantId, uploadId, () => context.getRemainingTimeInMillis()),

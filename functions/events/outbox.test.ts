@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rmdir } from 'node:fs/promises';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { table, withTenantScope } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { eventsDir, publishedEvents, untilPublished } from '../../test/support/events.ts';
 import { newTenant, type TestTenant } from '../../test/support/tenants.ts';
+import { newEvent } from './audit.ts';
 import { handler } from './outbox-consumer.ts';
 import { eventsFileOf } from './publisher.ts';
 
@@ -16,7 +18,7 @@ async function outbox(tenantId: string) {
       new QueryCommand({
         TableName: name,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.outbox(tenantId, '', '').pk },
+        ExpressionAttributeValues: { ':pk': keys.outboxOf(tenantId) },
         ConsistentRead: true,
       }),
     );
@@ -52,7 +54,7 @@ describe('the event outbox (stream consumer on the local stack)', () => {
           dynamodb: {
             SequenceNumber: '1',
             NewImage: {
-              pk: { S: keys.outbox(tenant.id, '', '').pk },
+              pk: { S: keys.outboxOf(tenant.id) },
               sk: { S: keys.outbox(tenant.id, logged!.time, logged!.id).sk },
               tenantId: { S: tenant.id },
             },
@@ -109,5 +111,39 @@ describe('the event outbox (stream consumer on the local stack)', () => {
 
     const published = await untilPublished(tenant.id, (events) => events.length > 0);
     expect(published).toMatchObject([{ type: 'key.created', tenantId: tenant.id }]);
+  });
+
+  test("the tenant is the item key's: a record naming another tenant publishes nothing for either", async () => {
+    const [owner, other] = [`obx-${randomBytes(4).toString('hex')}`, `obx-${randomBytes(4).toString('hex')}`];
+    const actor = { keyId: 'key_0123456789abcdef', name: 'admin', role: 'admin' } as const;
+    const event = newEvent(other, { type: 'model.created', actor, resource: 'models/fraud', after: {} });
+    const key = keys.outbox(owner, event.time, event.id);
+    // An item in the owner's outbox holding another tenant's event, written without the `kind` the
+    // stream filter selects, so that only the call below hands it to the consumer.
+    await withTenantScope(owner, async () => {
+      const { name, doc } = table();
+      await doc.send(
+        new PutCommand({ TableName: name, Item: { ...key, tenantId: other, data: JSON.stringify(event) } }),
+      );
+    });
+    const record = (image: Record<string, { S: string }>) => ({
+      eventName: 'INSERT' as const,
+      dynamodb: { SequenceNumber: '1', NewImage: image },
+    });
+
+    const answer = await handler({
+      Records: [
+        record({ pk: { S: key.pk }, sk: { S: key.sk }, tenantId: { S: other } }),
+        // Not an outbox partition at all, whatever its attributes say.
+        record({ pk: { S: keys.auditLog(other) }, sk: { S: key.sk }, tenantId: { S: other } }),
+        record({ pk: { S: keys.apiKeysOf(other) }, sk: { S: key.sk }, tenantId: { S: other } }),
+      ],
+    });
+
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(await publishedEvents(other)).toEqual([]);
+    expect(await publishedEvents(owner)).toEqual([]);
+    // Left where it is, for an operator to look at.
+    expect(await outbox(owner)).toMatchObject([{ sk: key.sk, tenantId: other }]);
   });
 });

@@ -6,7 +6,7 @@ import { type EventPublisher, publisher } from './publisher.ts';
 import type { AuditEvent } from './schema.ts';
 
 /**
- * Publishes the event an outbox item holds, then deletes the item. Redelivery of the same stream
+ * Publishes the event an outbox item of `tenantId` holds, then deletes the item. Redelivery of the same stream
  * record is harmless: a deleted item means the event went out already, and fan-out opens each
  * delivery only once. What is not exactly-once is a crash between the publication and the
  * delete: the event is then published again (at least once, never lost), and EventBridge
@@ -18,13 +18,16 @@ import type { AuditEvent } from './schema.ts';
  *            any failure: the consumer reports the record, and it comes back (in order)
  */
 export async function publishOutboxItem(
+  tenantId: string,
   key: Key,
   via: { publisher?: EventPublisher; queue?: DeliveryQueue } = {},
-): Promise<'published' | 'already_published'> {
+): Promise<'published' | 'already_published' | 'refused'> {
   const { name, doc } = table();
   const { Item } = await doc.send(new GetCommand({ TableName: name, Key: key, ConsistentRead: true }));
   if (!Item) return 'already_published';
   const event = JSON.parse(Item.data as string) as AuditEvent;
+  // Never published as another tenant's: the item stays in the table, for an operator to look at.
+  if (event.tenantId !== tenantId) return 'refused';
   await (via.publisher ?? publisher()).publish(event);
   await fanOut(event, via.queue ?? deliveryQueue());
   await doc.send(new DeleteCommand({ TableName: name, Key: key }));

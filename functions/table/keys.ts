@@ -24,6 +24,18 @@ function checked(tenantId: string): string {
 
 const tenantPrefix = (tenantId: string) => `${checked(tenantId)}#`;
 
+/**
+ * The tenant whose partition `pk` is (`<tenantId>#…`), for code that meets an item before it knows
+ * its tenant: the table's stream consumers. Only that tenant's credentials can write such a
+ * partition, so the key, unlike the item's attributes, says whose the item is. Undefined for a
+ * key-management partition (upper case) or anything else that is no tenant's.
+ */
+export function tenantOfPartition(pk: string): string | undefined {
+  const separator = pk.indexOf('#');
+  const tenantId = pk.slice(0, separator);
+  return separator > 0 && tenantIdPattern.test(tenantId) ? tenantId : undefined;
+}
+
 /** Partitions outside every tenant's prefix: key management, reached only by its own grant. */
 export const keyManagementPrefixes = { tenant: 'TENANT#', keyList: 'KEYS#', hashLookup: 'KEYHASH#' } as const;
 
@@ -188,6 +200,7 @@ export const keys = {
    * An event waiting to be published (EventBridge, webhooks): written in the transaction that makes
    * the change, read from the table's stream by the outbox consumer, deleted once published.
    */
+  outboxOf: (tenantId: string) => `${tenantPrefix(tenantId)}OUTBOX`,
   outbox: (tenantId: string, time: string, eventId: string): Key => ({
     pk: `${tenantPrefix(tenantId)}OUTBOX`,
     sk: `${time}#${eventId}`,
