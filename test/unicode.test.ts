@@ -7,7 +7,7 @@ import { domainHandler } from '#http/domain-handler.ts';
 import { CairnError } from '#http/errors.ts';
 import { operation } from '#http/operation.ts';
 import { parseInput } from '#http/validate.ts';
-import { table } from '#table/client.ts';
+import { table, withTenantScope } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { api } from './support/http.ts';
 import { mlflowClient } from './support/mlflow.ts';
@@ -188,27 +188,30 @@ describe('values stored with a lone surrogate are read as well-formed text', () 
       .experiment;
     const runId = (await tenant.call('POST', '/api/v1/runs', { body: { experimentId: experiment.id } })).body
       .run.id;
-    const { name, doc } = table();
-    await doc.send(
-      new UpdateCommand({
-        TableName: name,
-        Key: keys.run(tenant.id, runId),
-        UpdateExpression: 'SET #name = :name, #data = :data',
-        ExpressionAttributeNames: { '#name': 'name', '#data': 'data' },
-        ExpressionAttributeValues: {
-          ':name': 'run\ud800',
-          ':data': JSON.stringify({ params: { 'p\udc00': 'v\ud800' }, tags: { t: 'x\udfff' } }),
-        },
-      }),
-    );
-    await doc.send(
-      new UpdateCommand({
-        TableName: name,
-        Key: keys.experiment(tenant.id, experiment.id),
-        UpdateExpression: 'SET description = :d',
-        ExpressionAttributeValues: { ':d': 'd\udbff' },
-      }),
-    );
+    // Written straight into the tenant's items, with its scope, as older code would have stored them.
+    await withTenantScope(tenant.id, async () => {
+      const { name, doc } = table();
+      await doc.send(
+        new UpdateCommand({
+          TableName: name,
+          Key: keys.run(tenant.id, runId),
+          UpdateExpression: 'SET #name = :name, #data = :data',
+          ExpressionAttributeNames: { '#name': 'name', '#data': 'data' },
+          ExpressionAttributeValues: {
+            ':name': 'run\ud800',
+            ':data': JSON.stringify({ params: { 'p\udc00': 'v\ud800' }, tags: { t: 'x\udfff' } }),
+          },
+        }),
+      );
+      await doc.send(
+        new UpdateCommand({
+          TableName: name,
+          Key: keys.experiment(tenant.id, experiment.id),
+          UpdateExpression: 'SET description = :d',
+          ExpressionAttributeValues: { ':d': 'd\udbff' },
+        }),
+      );
+    });
     const reads = [
       ['GET', `/api/v1/runs/${runId}`, undefined],
       ['POST', '/api/v1/runs/search', { experimentIds: [experiment.id], orderBy: ['attributes.run_name'] }],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as Experiments from '#functions/experiments/store.ts';
 import { handler as mlflowHandler } from '#functions/mlflow/lambda.ts';
 import type { AuthorizedEvent } from '#http/caller.ts';
-import { table } from '#table/client.ts';
+import { table, withTenantScope } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { ensureTable } from '../../infra/local/provision.ts';
 import { searchRuns } from './search.ts';
@@ -41,35 +41,38 @@ const actor = { keyId: 'k1', name: 'tester', role: 'admin' } as const;
 /** An experiment with `count` runs in the scratch table, one of them holding what the old code wrote. */
 async function experimentWithUnreadableRun(count: number) {
   const tenantId = `unreadable-${randomBytes(4).toString('hex')}`;
-  const experiment = await Experiments.createExperiment(tenantId, { name: 'e' });
-  const runIds: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const run = await Runs.createRun(tenantId, { experimentId: experiment.id }, actor.name);
-    await Runs.logBatch(
-      tenantId,
-      run.id,
-      { metrics: [{ key: 'loss', value: i, step: 1 }], params: [], tags: [] },
-      Date.now(),
+  // Inside the tenant's scope, as the edge runs a request: the tenant guard checks every call.
+  return withTenantScope(tenantId, async () => {
+    const experiment = await Experiments.createExperiment(tenantId, { name: 'e' });
+    const runIds: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const run = await Runs.createRun(tenantId, { experimentId: experiment.id }, actor.name);
+      await Runs.logBatch(
+        tenantId,
+        run.id,
+        { metrics: [{ key: 'loss', value: i, step: 1 }], params: [], tags: [] },
+        Date.now(),
+      );
+      runIds.push(run.id);
+    }
+    const unreadable = runIds[Math.floor(count / 2)]!;
+    const { name, doc } = table();
+    await doc.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: keys.run(tenantId, unreadable),
+        UpdateExpression: 'SET #latest.#k = :v',
+        ExpressionAttributeNames: { '#latest': 'latest', '#k': 'm\ud800' },
+        ExpressionAttributeValues: { ':v': '100000000000000010000000000000001bff0000000000000' },
+      }),
     );
-    runIds.push(run.id);
-  }
-  const unreadable = runIds[Math.floor(count / 2)]!;
-  const { name, doc } = table();
-  await doc.send(
-    new UpdateCommand({
-      TableName: name,
-      Key: keys.run(tenantId, unreadable),
-      UpdateExpression: 'SET #latest.#k = :v',
-      ExpressionAttributeNames: { '#latest': 'latest', '#k': 'm\ud800' },
-      ExpressionAttributeValues: { ':v': '100000000000000010000000000000001bff0000000000000' },
-    }),
-  );
-  return {
-    tenantId,
-    experimentId: experiment.id,
-    readable: runIds.filter((id) => id !== unreadable),
-    unreadable,
-  };
+    return {
+      tenantId,
+      experimentId: experiment.id,
+      readable: runIds.filter((id) => id !== unreadable),
+      unreadable,
+    };
+  });
 }
 
 /** MLflow's run search, through the real Lambda handler (the gateway would serve the shared table). */
@@ -98,13 +101,15 @@ describe('a run DynamoDB Local cannot return does not take its experiment down',
   test('searches over its experiment answer with every other run, in both APIs, ordered and filtered', async () => {
     const { tenantId, experimentId, readable, unreadable } = await experimentWithUnreadableRun(12);
 
-    const ours = await searchRuns(tenantId, {
-      experimentIds: [experimentId],
-      filter: 'metrics.loss >= 0',
-      orderBy: ['metrics.loss'],
-      maxResults: 1000,
-      viewType: 'active',
-    });
+    const ours = await withTenantScope(tenantId, () =>
+      searchRuns(tenantId, {
+        experimentIds: [experimentId],
+        filter: 'metrics.loss >= 0',
+        orderBy: ['metrics.loss'],
+        maxResults: 1000,
+        viewType: 'active',
+      }),
+    );
     const theirs = await mlflowSearch(tenantId, experimentId);
 
     expect(ours.runs.map((run) => run.id).sort()).toEqual([...readable].sort());
@@ -120,9 +125,11 @@ describe('a run DynamoDB Local cannot return does not take its experiment down',
   test('the other runs of the experiment read and update as before', async () => {
     const { tenantId, readable } = await experimentWithUnreadableRun(3);
 
-    for (const runId of readable) {
-      expect((await Runs.getRun(tenantId, runId)).id).toBe(runId);
-      expect((await Runs.updateRun(tenantId, runId, { status: 'FINISHED' })).status).toBe('FINISHED');
-    }
+    await withTenantScope(tenantId, async () => {
+      for (const runId of readable) {
+        expect((await Runs.getRun(tenantId, runId)).id).toBe(runId);
+        expect((await Runs.updateRun(tenantId, runId, { status: 'FINISHED' })).status).toBe('FINISHED');
+      }
+    });
   });
 });
