@@ -2,16 +2,25 @@
 // session tags, IAM evaluation, CloudFront, EventBridge) cannot run here: these tests check our side
 // of each contract, i.e. that the template asks for exactly the designed behaviour.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantPrefix } from '#blobs/bucket.ts';
 import { domains, routeKey, routes } from '#functions/routes.ts';
 import { tableDefinition } from '#table/definition.ts';
 import { keys } from '#table/keys.ts';
+import { bundleFile, type FunctionName, functionNames } from './bundles.ts';
 import { addChecks } from './cairn-app.ts';
 import { keyPartitions } from './constructs/key-management-access.ts';
 import { sessionTenant, tenantItemActions, tenantObjectActions } from './constructs/tenant-role.ts';
@@ -358,6 +367,33 @@ describe('the AWS stack', () => {
         isAuthorized: true,
         context: expect.objectContaining({ authError: 'auth.missing_key' }),
       });
+    }, 240_000);
+
+    it("are the very bytes the local stack (this suite's gateway) runs, function by function", async () => {
+      const { code } = await cliSynth;
+      expect(code).toBe(0);
+      const cli = join(workDir, 'cli');
+      const cliTemplate = JSON.parse(readFileSync(join(cli, 'Cairn.template.json'), 'utf8'));
+      const constructOf = (name: FunctionName) =>
+        name === 'authorizer'
+          ? stacks.plain.authorizer
+          : name === 'webhookWorker'
+            ? stacks.plain.webhookWorker!
+            : stacks.plain.functions[name]!;
+      const running = join(inject('cairn').dataDir, 'functions');
+      for (const name of functionNames) {
+        const resource = cliTemplate.Resources[logicalId(constructOf(name).fn)];
+        expect(resource?.Properties.Handler, name).toBe('index.handler');
+        const hash = resource.Properties.Code.S3Key.replace(/\.zip$/, '');
+        const asset = join(cli, `asset.${hash}`);
+        // The asset is the bundle and nothing else; CDK names it by the hash of exactly these files.
+        expect(readdirSync(asset).sort(), name).toEqual([bundleFile, `${bundleFile}.map`]);
+        for (const file of readdirSync(asset)) {
+          const deployed = readFileSync(join(asset, file));
+          const local = readFileSync(join(running, name, file));
+          expect(local.equals(deployed), `${name}/${file}`).toBe(true);
+        }
+      }
     }, 240_000);
   });
 

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type Domain, domains, routes } from '#functions/routes.ts';
@@ -8,17 +7,16 @@ import { Api } from './constructs/api.ts';
 import { CairnFunction } from './constructs/cairn-function.ts';
 import { Dashboard } from './constructs/dashboard.ts';
 import { Data } from './constructs/data.ts';
-import { Events, webhookDeliveryTimeout } from './constructs/events.ts';
+import { Events } from './constructs/events.ts';
 import { grantAuthorizerLookups, grantKeyManagement } from './constructs/key-management-access.ts';
 import { OperatorKey } from './constructs/operator-key.ts';
 import { TenantRole } from './constructs/tenant-role.ts';
-import { authorizerEntry, domainEntry, webhookWorkerEntry } from './paths.ts';
 import type { Settings } from './settings.ts';
 
 export interface CairnStackProps extends StackProps {
   settings: Settings;
-  /** The webhook delivery worker's entry; the default is `functions/events/webhook-worker.ts` when it exists. */
-  webhookWorker?: string | undefined;
+  /** Deploy the webhook delivery worker (the default); `undefined` leaves it out. */
+  webhookWorker?: boolean | undefined;
 }
 
 /**
@@ -27,9 +25,6 @@ export interface CairnStackProps extends StackProps {
  * domain reaches data only through tenant-scoped credentials.
  */
 export const keyManagingDomains: readonly Domain[] = ['tenants'];
-
-/** API Gateway gives up on an integration after 30 s; the function stops just before. */
-const apiFunctionTimeout = Duration.seconds(29);
 
 const pascal = (name: string) =>
   name.replace(/(^|[-_])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
@@ -91,10 +86,8 @@ export class CairnStack extends Stack {
     for (const domain of domains) {
       const fn = new CairnFunction(this, `${pascal(domain)}Function`, {
         ...common,
-        entry: domainEntry(domain),
+        bundle: domain,
         description: `Cairn ${domain} API`,
-        memorySize: 1024,
-        timeout: apiFunctionTimeout,
         environment: {
           CAIRN_TABLE: table.tableName,
           CAIRN_BUCKET: artifacts.bucketName,
@@ -109,10 +102,8 @@ export class CairnStack extends Stack {
 
     this.authorizer = new CairnFunction(this, 'AuthorizerFunction', {
       ...common,
-      entry: authorizerEntry,
+      bundle: 'authorizer',
       description: 'Cairn API key authorizer',
-      memorySize: 512,
-      timeout: Duration.seconds(10),
       environment: {
         CAIRN_TABLE: table.tableName,
         CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn,
@@ -123,19 +114,11 @@ export class CairnStack extends Stack {
     this.operatorKey.allowRead(this.authorizer.role);
 
     // Extension point: queue consumers are functions too, with the domains' environment and grants.
-    const workerEntry =
-      'webhookWorker' in props
-        ? props.webhookWorker
-        : existsSync(webhookWorkerEntry)
-          ? webhookWorkerEntry
-          : undefined;
-    if (workerEntry) {
+    if (!('webhookWorker' in props) || props.webhookWorker) {
       this.webhookWorker = new CairnFunction(this, 'WebhookWorkerFunction', {
         ...common,
-        entry: workerEntry,
+        bundle: 'webhookWorker',
         description: 'Cairn webhook delivery worker',
-        memorySize: 512,
-        timeout: webhookDeliveryTimeout,
         environment: {
           CAIRN_TABLE: table.tableName,
           CAIRN_BUCKET: artifacts.bucketName,

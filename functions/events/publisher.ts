@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { AuditEvent } from './schema.ts';
 import { eventSettings } from './settings.ts';
@@ -57,16 +58,36 @@ export function recordingPublisher(limit = 1000): EventPublisher & { readonly ev
   };
 }
 
-/** Where nothing is configured (local stack, tests), events are recorded here. */
+/**
+ * Appends each event as one line of JSON to `path`: the local stack's stand-in for the bus. Its
+ * functions run in separate containers, so what would have been put must land where every
+ * container, and the tests, can read it.
+ */
+export function jsonLinesPublisher(path: string): EventPublisher {
+  return {
+    async publish(event) {
+      await appendFile(path, `${JSON.stringify(event)}\n`);
+    },
+  };
+}
+
+/** Where nothing is configured (tests calling stores directly), events are recorded here. */
 export const recorded = recordingPublisher();
 
 let shared: EventPublisher | undefined;
 
-/** The publisher for this environment: EventBridge when `CAIRN_EVENT_BUS` is set. */
+/**
+ * The publisher for this environment: EventBridge when `CAIRN_EVENT_BUS` is set, else the local
+ * stack's file when `CAIRN_EVENTS_FILE` is, else the in-memory recorder.
+ */
 export function publisher(): EventPublisher {
   if (!shared) {
-    const { eventBus } = eventSettings();
-    shared = eventBus ? eventBridgePublisher(eventBus) : recorded;
+    const { eventBus, eventsFile } = eventSettings();
+    shared = eventBus
+      ? eventBridgePublisher(eventBus)
+      : eventsFile
+        ? jsonLinesPublisher(eventsFile)
+        : recorded;
   }
   return shared;
 }

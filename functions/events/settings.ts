@@ -5,6 +5,8 @@ const Env = z.object({
   CAIRN_EVENT_BUS: z.string().min(1).optional(),
   /** The SQS queue webhook deliveries go through; unset on the local stack, which delivers in-process. */
   CAIRN_WEBHOOK_QUEUE_URL: z.url().optional(),
+  /** The local stack's stand-in for the bus: published events are appended here as JSON lines. */
+  CAIRN_EVENTS_FILE: z.string().min(1).optional(),
   CAIRN_ALLOW_LOOPBACK_WEBHOOKS: z
     .enum(['true', 'false', ''])
     .optional()
@@ -14,6 +16,7 @@ const Env = z.object({
 export interface EventSettings {
   eventBus: string | undefined;
   webhookQueueUrl: string | undefined;
+  eventsFile: string | undefined;
   allowLocalWebhooks: boolean;
 }
 
@@ -26,6 +29,7 @@ export function eventSettings(): EventSettings {
     cached = {
       eventBus: env.CAIRN_EVENT_BUS,
       webhookQueueUrl: env.CAIRN_WEBHOOK_QUEUE_URL,
+      eventsFile: env.CAIRN_EVENTS_FILE,
       allowLocalWebhooks: env.CAIRN_ALLOW_LOOPBACK_WEBHOOKS,
     };
   }
