@@ -235,7 +235,12 @@ export class LocalFunction {
       },
       // Lambda's memory setting bounds the whole sandbox; the heap is what a worker can bound.
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
+      // Forwarded below rather than piped: dozens of containers would each add listeners to ours.
+      stdout: true,
+      stderr: true,
     });
+    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     // Containers do not keep a stopping stack alive.
     worker.unref();
     const container: Container = {
