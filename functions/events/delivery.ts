@@ -7,6 +7,7 @@ import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dyn
 import { z } from 'zod';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
 import { CairnError } from '#http/errors.ts';
+import { fitting } from '#http/response-budget.ts';
 import { isConditionFailure, table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { maxBatchWriteItems } from '#table/limits.ts';
@@ -286,7 +287,7 @@ export async function listDeliveries(
       ExclusiveStartKey: after ? { pk, sk: after } : undefined,
     }),
   );
-  const deliveries = (page.Items ?? []).map(
+  const read = (page.Items ?? []).map(
     (item): Delivery => ({
       webhookId: item.webhookId,
       eventId: item.eventId,
@@ -297,7 +298,12 @@ export async function listDeliveries(
       nextAttemptAt: item.nextAttemptAt ?? null,
     }),
   );
-  const last = page.LastEvaluatedKey?.sk as string | undefined;
+  // Each delivery carries its attempts: a page also ends where its bytes reach the budget.
+  const deliveries = read.slice(0, fitting(read));
+  const last =
+    deliveries.length < read.length
+      ? (page.Items?.[deliveries.length - 1]?.sk as string)
+      : (page.LastEvaluatedKey?.sk as string | undefined);
   return last
     ? { deliveries, nextPageToken: encodePageToken({ after: last, webhook: digest }) }
     : { deliveries };
