@@ -1,14 +1,14 @@
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import {
-  type Bundle,
-  bundle,
-  bundleFile,
-  bundleKey,
-  type FunctionName,
-  functionNames,
-  writeBundle,
-} from '../bundles.ts';
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Bundle, bundle, bundleFile, bundleKey, type FunctionName, functionNames } from '../bundles.ts';
 import { repoRoot } from '../paths.ts';
 
 /** What decided a bundle: its build key and each input file's size and modification time. */
@@ -42,33 +42,68 @@ function record(dir: string, name: FunctionName, built: Bundle) {
     .map(fingerprint)
     .filter((entry) => entry !== undefined);
   const manifest: Manifest = { key: bundleKey(name), inputs };
-  // Written last and renamed into place: a half-written bundle is never taken as current.
-  writeFileSync(join(dir, `${manifestFile}.tmp`), JSON.stringify(manifest));
-  renameSync(join(dir, `${manifestFile}.tmp`), join(dir, manifestFile));
+  // Written last: a half-written bundle is never taken as current.
+  writeAtomically(join(dir, manifestFile), JSON.stringify(manifest));
 }
 
 export interface PreparedBundle {
   name: FunctionName;
   dir: string;
   path: string;
-  /** False when the bundle on disk was still current and was reused. */
+  /** False when a current bundle was found (in the cache) and reused. */
   built: boolean;
 }
 
 /**
+ * Bundles outlive a stack here, keyed by their inputs, so that a fresh data folder (every test
+ * run, every benchmark) does not build them again while the sources are unchanged.
+ */
+export const bundleCache = join(repoRoot, 'node_modules', '.cache', 'cairn-functions');
+
+/** Writes a file under a temporary name and renames it into place: readers never see half. */
+function writeAtomically(path: string, contents: Uint8Array | string) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+async function current(dir: string, name: FunctionName): Promise<boolean> {
+  if (upToDate(dir, name)) return false;
+  const built = await bundle(name);
+  mkdirSync(dir, { recursive: true });
+  for (const file of built.files) writeAtomically(join(dir, file.name), file.contents);
+  record(dir, name, built);
+  return true;
+}
+
+/**
  * The deployed functions' bundles for the local stack, under `root/<name>/`: built with the
- * stack's own bundling definition (`infra/bundles.ts`), and rebuilt only when an input changed.
+ * stack's own bundling definition (`infra/bundles.ts`), once per change of their inputs, and
+ * copied from the cache so that a running stack's files never change under it.
  */
 export async function prepareBundles(root: string): Promise<Record<FunctionName, PreparedBundle>> {
   const prepared = await Promise.all(
     functionNames.map(async (name): Promise<PreparedBundle> => {
       const dir = join(root, name);
       const path = join(dir, bundleFile);
-      if (upToDate(dir, name)) return { name, dir, path, built: false };
-      const built = await bundle(name);
-      writeBundle(built, dir);
-      record(dir, name, built);
-      return { name, dir, path, built: true };
+      let built: boolean;
+      try {
+        const cached = join(bundleCache, name);
+        built = await current(cached, name);
+        mkdirSync(dir, { recursive: true });
+        for (const file of [bundleFile, `${bundleFile}.map`])
+          copyFileSync(join(cached, file), join(dir, file));
+      } catch (error) {
+        // A read-only node_modules: build into the stack's own folder instead.
+        if (
+          (error as NodeJS.ErrnoException).code !== 'EACCES' &&
+          (error as NodeJS.ErrnoException).code !== 'EROFS'
+        ) {
+          throw error;
+        }
+        built = await current(dir, name);
+      }
+      return { name, dir, path, built };
     }),
   );
   return Object.fromEntries(prepared.map((entry) => [entry.name, entry])) as Record<
