@@ -159,6 +159,7 @@ export const routes = [
     role: 'writer',
   },
   { method: 'POST', path: `${v1}/uploads/abort`, domain: 'artifacts', op: 'abortUpload', role: 'writer' },
+  { method: 'POST', path: `${v1}/uploads/status`, domain: 'artifacts', op: 'uploadStatus', role: 'reader' },
   {
     method: 'POST',
     path: `${v1}/runs/{${param.runId}}/artifacts`,

@@ -10,11 +10,12 @@ import {
   version,
 } from 'esbuild';
 import { type Domain, domains } from '#functions/routes.ts';
+import { type StreamConsumerName, streamConsumers } from '#functions/stream-consumers.ts';
 import { repoRoot } from './paths.ts';
 
 /**
- * Every Lambda function Cairn deploys, by bundle name: one per domain, the authorizer and the
- * webhook delivery worker. The CDK stack uploads these bundles and the local stack runs the very
+ * Every Lambda function Cairn deploys, by bundle name: one per domain, one per stream consumer,
+ * the authorizer and the webhook delivery worker. The CDK stack uploads these bundles and the local stack runs the very
  * same bytes in its workers; nothing else decides how function code is built.
  */
 export interface FunctionSpec {
@@ -38,8 +39,17 @@ const domainSpecs = Object.fromEntries(
   ]),
 ) as Record<Domain, FunctionSpec>;
 
+const streamConsumerSpecs = Object.fromEntries(
+  streamConsumers.map((row) => [
+    row.name,
+    { entry: `functions/${row.entry}`, timeoutSeconds: row.timeoutSeconds, memoryMb: row.memorySize },
+  ]),
+) as Record<StreamConsumerName, FunctionSpec>;
+
 export const functionSpecs = {
   ...domainSpecs,
+  // The table's stream consumers (`functions/stream-consumers.ts`): the event outbox, the upload verifier.
+  ...streamConsumerSpecs,
   // API Gateway allows a Lambda authorizer 10 s before it answers 500.
   authorizer: { entry: 'functions/tenants/authorizer.ts', timeoutSeconds: 10, memoryMb: 512 },
   webhookWorker: {

@@ -18,10 +18,12 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantPrefix } from '#blobs/bucket.ts';
 import { domains, routeKey, routes } from '#functions/routes.ts';
+import { streamConsumers } from '#functions/stream-consumers.ts';
 import { tableDefinition } from '#table/definition.ts';
 import { keys } from '#table/keys.ts';
 import { bundleFile, type FunctionName, functionNames } from './bundles.ts';
 import { addChecks } from './cairn-app.ts';
+import type { CairnFunction } from './constructs/cairn-function.ts';
 import { keyPartitions } from './constructs/key-management-access.ts';
 import { sessionTenant, tenantItemActions, tenantObjectActions } from './constructs/tenant-role.ts';
 import { repoRoot } from './paths.ts';
@@ -291,7 +293,9 @@ describe('the AWS stack', () => {
     it('are one per domain plus the authorizer, all nodejs24.x on arm64 with bounded log retention', () => {
       const t = template(stacks.plain);
       const functions = t.findResources('AWS::Lambda::Function');
-      expect(Object.keys(functions)).toHaveLength(domains.length + 1 + (stacks.plain.webhookWorker ? 1 : 0));
+      expect(Object.keys(functions)).toHaveLength(
+        domains.length + 1 + (stacks.plain.webhookWorker ? 1 : 0) + streamConsumers.length,
+      );
       const logGroups = t.findResources('AWS::Logs::LogGroup');
       for (const [id, fn] of Object.entries<Json>(functions)) {
         expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
@@ -308,7 +312,11 @@ describe('the AWS stack', () => {
       const t = template(stacks.custom);
       expect(stacks.custom.webhookWorker).toBeUndefined();
       const ours = new Set(
-        [...Object.values(stacks.custom.functions), stacks.custom.authorizer].map((fn) => logicalId(fn.fn)),
+        [
+          ...Object.values(stacks.custom.functions),
+          stacks.custom.authorizer,
+          ...Object.values(stacks.custom.streamConsumers.functions),
+        ].map((fn) => logicalId(fn.fn)),
       );
       for (const [id, fn] of Object.entries<Json>(t.findResources('AWS::Lambda::Function'))) {
         if (ours.has(id)) {
@@ -374,12 +382,13 @@ describe('the AWS stack', () => {
       expect(code).toBe(0);
       const cli = join(workDir, 'cli');
       const cliTemplate = JSON.parse(readFileSync(join(cli, 'Cairn.template.json'), 'utf8'));
+      const consumers = stacks.plain.streamConsumers.functions as Record<string, CairnFunction>;
       const constructOf = (name: FunctionName) =>
         name === 'authorizer'
           ? stacks.plain.authorizer
           : name === 'webhookWorker'
             ? stacks.plain.webhookWorker!
-            : stacks.plain.functions[name]!;
+            : (stacks.plain.functions[name] ?? consumers[name]!);
       const running = join(inject('cairn').dataDir, 'functions');
       for (const name of functionNames) {
         const resource = cliTemplate.Resources[logicalId(constructOf(name).fn)];
@@ -402,7 +411,12 @@ describe('the AWS stack', () => {
     const acknowledgedWildcards = (stack: CairnStack) => {
       const table = logicalId(stack.data.table);
       const bucket = logicalId(stack.data.artifacts);
-      return [`<${table}.Arn>/index/*`, `<${bucket}.Arn>/${sessionTenant}/*`];
+      // dynamodb:ListStreams has no resource-level permissions: one `*` per stream consumer.
+      return [
+        `<${table}.Arn>/index/*`,
+        `<${bucket}.Arn>/${sessionTenant}/*`,
+        ...streamConsumers.map(() => '*'),
+      ];
     };
 
     it('grants no `*` action or resource beyond the acknowledged cases', () => {
@@ -476,6 +490,7 @@ describe('the AWS stack', () => {
       const tenantScoped = [
         ...Object.values(stacks.plain.functions),
         ...(stacks.plain.webhookWorker ? [stacks.plain.webhookWorker] : []),
+        ...Object.values(stacks.plain.streamConsumers.functions),
       ];
       expect(trusted).toEqual(tenantScoped.map((fn) => logicalId(fn.role)).sort());
       expect(role.MaxSessionDuration).toBe(3600);
@@ -697,7 +712,7 @@ describe('the AWS stack', () => {
   });
 
   describe('events and operations', () => {
-    it('has the registry event bus and a webhook queue with a dead-letter queue, known to every domain', () => {
+    it('has the registry event bus and a webhook queue with a dead-letter queue, known only to who uses them', () => {
       const t = template(stacks.plain);
       t.resourceCountIs('AWS::Events::EventBus', 1);
       const queues = t.findResources('AWS::SQS::Queue');
@@ -707,23 +722,85 @@ describe('the AWS stack', () => {
         deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
         maxReceiveCount: 5,
       });
-      for (const fn of Object.values<Json>(t.findResources('AWS::Lambda::Function'))) {
+      const functions = t.findResources('AWS::Lambda::Function');
+      const publishers = new Set(
+        [stacks.plain.streamConsumers.functions.outbox, stacks.plain.webhookWorker]
+          .filter((fn) => fn !== undefined)
+          .map((fn) => logicalId(fn.fn)),
+      );
+      for (const [id, fn] of Object.entries<Json>(functions)) {
         if (fn.Properties.Description === 'Cairn API key authorizer') continue;
-        expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
-          expect.arrayContaining([
-            'CAIRN_TABLE',
-            'CAIRN_BUCKET',
-            'CAIRN_EVENT_BUS',
-            'CAIRN_WEBHOOK_QUEUE_URL',
-            'CAIRN_TENANT_ROLE_ARN',
-          ]),
+        const variables = Object.keys(fn.Properties.Environment.Variables);
+        expect(variables, id).toEqual(
+          expect.arrayContaining(['CAIRN_TABLE', 'CAIRN_BUCKET', 'CAIRN_TENANT_ROLE_ARN']),
         );
+        // Domains write events to the outbox in their transactions; only its consumer publishes.
+        expect(variables.includes('CAIRN_EVENT_BUS'), id).toBe(publishers.has(id));
+      }
+      const domainRoles = new Set(Object.values(stacks.plain.functions).map((fn) => logicalId(fn.role)));
+      for (const grant of grants(t)) {
+        const role = t.findResources('AWS::IAM::Policy')[grant.owner]?.Properties.Roles[0].Ref;
+        if (!domainRoles.has(role)) continue;
+        expect(
+          grant.actions.filter((action) => /^(events|sqs):/.test(action)),
+          grant.owner,
+        ).toEqual([]);
+      }
+    });
+
+    it('subscribes each stream consumer to the table stream with its filter, retries and its own dead-letter queue', () => {
+      const t = template(stacks.plain);
+      const table = t.findResources('AWS::DynamoDB::Table')[logicalId(stacks.plain.data.table)]!.Properties;
+      expect(table.StreamSpecification).toEqual({ StreamViewType: tableDefinition.streamViewType });
+      const mappings = Object.values<Json>(t.findResources('AWS::Lambda::EventSourceMapping'));
+      for (const row of streamConsumers) {
+        const fn = stacks.plain.streamConsumers.functions[row.name];
+        const mapping = mappings.find((m) => m.Properties.FunctionName.Ref === logicalId(fn.fn))?.Properties;
+        expect(mapping, row.name).toMatchObject({
+          EventSourceArn: { 'Fn::GetAtt': [logicalId(stacks.plain.data.table), 'StreamArn'] },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: row.batchSize,
+          BisectBatchOnFunctionError: true,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          MaximumRetryAttempts: row.retryAttempts,
+          MaximumRecordAgeInSeconds: row.maxRecordAgeSeconds,
+          DestinationConfig: {
+            OnFailure: {
+              Destination: {
+                'Fn::GetAtt': [logicalId(stacks.plain.streamConsumers.deadLetters[row.name]), 'Arn'],
+              },
+            },
+          },
+        });
+        expect(mapping.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual([row.filter]);
+        const props = t.findResources('AWS::Lambda::Function')[logicalId(fn.fn)]!.Properties;
+        expect(props.Timeout, row.name).toBe(row.timeoutSeconds);
+        // Least privilege: the stream, its dead-letter queue, the tenant role; nothing on the table itself.
+        const role = logicalId(fn.role);
+        const own = grants(t).filter(
+          (grant) => t.findResources('AWS::IAM::Policy')[grant.owner]?.Properties.Roles[0].Ref === role,
+        );
+        const actions = own.flatMap((grant) => grant.actions);
+        expect(
+          actions.filter((action) =>
+            /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|Scan|Batch)/.test(action),
+          ),
+        ).toEqual([]);
+        expect(actions.some((action) => action.startsWith('s3:'))).toBe(false);
+        expect(actions).toEqual(
+          expect.arrayContaining(['dynamodb:GetRecords', 'sqs:SendMessage', 'sts:AssumeRole']),
+        );
+        expect(actions.includes('events:PutEvents')).toBe(row.name === 'outbox');
       }
     });
 
     it('consumes the webhook queue with the worker when it exists, and warns when it does not', () => {
       const custom = template(stacks.custom);
-      custom.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+      const webhookQueue = logicalId(stacks.custom.events.webhooks);
+      const mappings = Object.values<Json>(custom.findResources('AWS::Lambda::EventSourceMapping'));
+      expect(
+        mappings.filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes(webhookQueue)),
+      ).toEqual([]);
       expect(JSON.stringify(stacks.custom.node.metadata)).toMatch(/cairn:no-webhook-worker/);
       const worker = stacks.plain.webhookWorker;
       if (!worker) return;
@@ -744,7 +821,10 @@ describe('the AWS stack', () => {
       const t = template(stacks.custom);
       const topic = logicalId(stacks.custom.alarms.topic);
       const alarms = Object.values<Json>(t.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(1 + 2 * (domains.length + 1) + 1);
+      // API 5xx; errors and throttles per function; one per dead-letter queue (webhooks, each consumer).
+      expect(alarms).toHaveLength(
+        1 + 2 * (domains.length + 1 + streamConsumers.length) + 1 + streamConsumers.length,
+      );
       for (const alarm of alarms) {
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.Properties.TreatMissingData).toBe('notBreaching');

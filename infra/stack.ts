@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'a
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type Domain, domains, routes } from '#functions/routes.ts';
+import { streamConsumers } from '#functions/stream-consumers.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api } from './constructs/api.ts';
 import { CairnFunction } from './constructs/cairn-function.ts';
@@ -10,6 +11,7 @@ import { Data } from './constructs/data.ts';
 import { Events } from './constructs/events.ts';
 import { grantAuthorizerLookups, grantKeyManagement } from './constructs/key-management-access.ts';
 import { OperatorKey } from './constructs/operator-key.ts';
+import { StreamConsumers } from './constructs/stream-consumers.ts';
 import { TenantRole } from './constructs/tenant-role.ts';
 import type { Settings } from './settings.ts';
 
@@ -45,6 +47,8 @@ export class CairnStack extends Stack {
   readonly dashboard: Dashboard;
   readonly alarms: Alarms;
   readonly operatorKey: OperatorKey;
+  /** The table's stream consumers: the event outbox, and the upload verifier. */
+  readonly streamConsumers: StreamConsumers;
 
   constructor(scope: Construct, id: string, props: CairnStackProps) {
     super(scope, id, props);
@@ -53,11 +57,12 @@ export class CairnStack extends Stack {
     for (const name of Object.keys(settings.reservedConcurrency)) {
       if (
         !(domains as readonly string[]).includes(name) &&
+        !streamConsumers.some((consumer) => consumer.name === name) &&
         name !== 'authorizer' &&
         name !== 'webhookWorker'
       ) {
         throw new Error(
-          `cairn:reservedConcurrency names ${name}, which is neither a domain (${domains.join(', ')}) nor "authorizer" or "webhookWorker"`,
+          `cairn:reservedConcurrency names ${name}, which is neither a domain (${domains.join(', ')}), a stream consumer (${streamConsumers.map((consumer) => consumer.name).join(', ')}), "authorizer" nor "webhookWorker"`,
         );
       }
     }
@@ -88,14 +93,10 @@ export class CairnStack extends Stack {
         ...common,
         bundle: domain,
         description: `Cairn ${domain} API`,
-        environment: {
-          CAIRN_TABLE: table.tableName,
-          CAIRN_BUCKET: artifacts.bucketName,
-          ...this.events.environment,
-        },
+        // Events leave through the outbox consumer, so no domain talks to EventBridge or SQS.
+        environment: { CAIRN_TABLE: table.tableName, CAIRN_BUCKET: artifacts.bucketName },
         reservedConcurrentExecutions: settings.reservedConcurrency[domain],
       });
-      this.events.allowPublish(fn.role);
       if (keyManagingDomains.includes(domain)) grantKeyManagement(fn.role, table);
       this.functions[domain] = fn;
     }
@@ -136,10 +137,22 @@ export class CairnStack extends Stack {
       );
     }
 
+    this.streamConsumers = new StreamConsumers(this, 'Streams', {
+      ...common,
+      table,
+      environment: { CAIRN_TABLE: table.tableName, CAIRN_BUCKET: artifacts.bucketName },
+      reservedConcurrency: settings.reservedConcurrency,
+    });
+    const { outbox } = this.streamConsumers.functions;
+    for (const [name, value] of Object.entries(this.events.environment))
+      outbox.fn.addEnvironment(name, value);
+    this.events.allowPublish(outbox.role);
+
     // Everything that does tenant work reaches data through the tenant role.
     const tenantScoped = [
       ...Object.values(this.functions),
       ...(this.webhookWorker ? [this.webhookWorker] : []),
+      ...Object.values(this.streamConsumers.functions),
     ];
     this.tenantRole = new TenantRole(this, 'TenantAccess', {
       table,
@@ -175,6 +188,10 @@ export class CairnStack extends Stack {
     this.alarms.functionHealth('Authorizer', this.authorizer.fn);
     if (this.webhookWorker) this.alarms.functionHealth('WebhookWorker', this.webhookWorker.fn);
     this.alarms.deadLetters('Webhooks', this.events.webhookDeadLetters);
+    for (const { name } of streamConsumers) {
+      this.alarms.functionHealth(pascal(name), this.streamConsumers.functions[name].fn);
+      this.alarms.deadLetters(pascal(name), this.streamConsumers.deadLetters[name]);
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,

@@ -1,4 +1,8 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
+import { serviceTable } from '#table/client.ts';
+import { keys } from '#table/keys.ts';
+import { maxItemBytes } from '#table/limits.ts';
 import { api } from './support/http.ts';
 import { newTenant, operatorKey } from './support/tenants.ts';
 
@@ -104,5 +108,92 @@ describe('roles', () => {
     expect(body.keys[0]).toMatchObject({ role: 'admin', prefix: tenant.adminKey.slice(0, 10) });
     expect(body.keys[0].lastUsedAt).toEqual(expect.any(String));
     expect(body.keys[0]).not.toHaveProperty('hash');
+  });
+});
+
+describe('the authorizer', () => {
+  /** The tenant's key item, as the table holds it. */
+  async function keyItemOf(tenant: Awaited<ReturnType<typeof newTenant>>, name: string) {
+    const listed = await tenant.call('GET', '/api/v1/keys');
+    const keyId = listed.body.keys.find((key: { name: string }) => key.name === name).id as string;
+    return keys.apiKey(tenant.id, keyId);
+  }
+
+  test('a key whose last-used write fails still authorizes (the bookkeeping is not the request)', async () => {
+    const tenant = await newTenant();
+    const writer = await tenant.keyWith('writer');
+    const key = await keyItemOf(tenant, 'writer key');
+    // A real write failure: pad the key item to within a byte of DynamoDB's 400 KB item limit, so
+    // that the authorizer's `SET lastUsedAt` (which replaces a null) no longer fits.
+    const { name, doc } = serviceTable();
+    const pad = (bytes: number) =>
+      doc.send(
+        new UpdateCommand({
+          TableName: name,
+          Key: key,
+          UpdateExpression: 'SET padding = :padding',
+          ExpressionAttributeValues: { ':padding': 'x'.repeat(bytes) },
+        }),
+      );
+    let [fits, tooBig] = [0, maxItemBytes];
+    while (tooBig - fits > 1) {
+      const middle = Math.floor((fits + tooBig) / 2);
+      const ok = await pad(middle).then(
+        () => true,
+        (error: Error) => {
+          expect(error.name).toBe('ValidationException');
+          return false;
+        },
+      );
+      [fits, tooBig] = ok ? [middle, tooBig] : [fits, middle];
+    }
+    await pad(fits);
+    const touch = doc.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: key,
+        UpdateExpression: 'SET lastUsedAt = :now',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
+    );
+    await expect(touch).rejects.toThrow(/size/i);
+
+    const answer = await api('GET', '/api/v1/tenant', { key: writer });
+
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.tenant.id).toBe(tenant.id);
+  });
+
+  test('looks a key up with a strongly consistent read, so a revocation holds on the very next request', async () => {
+    // DynamoDB Local is always consistent, so an eventually consistent read cannot be caught
+    // returning a revoked key here: this checks the request the authorizer makes instead.
+    const tenant = await newTenant();
+    const reader = await tenant.keyWith('reader');
+    const { handler } = await import('#functions/tenants/authorizer.ts');
+    const { doc } = serviceTable();
+    const reads: { ConsistentRead?: boolean; Key?: unknown }[] = [];
+    const middleware =
+      (next: (args: { input: object }) => Promise<unknown>) => async (args: { input: object }) => {
+        if ('Key' in args.input && !('UpdateExpression' in args.input)) reads.push(args.input);
+        return next(args);
+      };
+    doc.middlewareStack.add(middleware as never, { step: 'initialize', name: 'recordReads' });
+    const event = (secret: string) =>
+      ({ headers: { authorization: `Bearer ${secret}` }, routeKey: 'GET /api/v1/tenant' }) as never;
+    try {
+      const before = await handler(event(reader));
+      expect(before.context).toMatchObject({ tenantId: tenant.id, role: 'reader' });
+      const keyId = (before.context as { keyId: string }).keyId;
+
+      expect((await tenant.call('DELETE', `/api/v1/keys/${keyId}`)).status).toBe(200);
+      const after = await handler(event(reader));
+
+      expect(after.context).toMatchObject({ authError: 'auth.invalid_key' });
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+      for (const read of reads) expect(read.ConsistentRead, JSON.stringify(read.Key)).toBe(true);
+      expect((await api('GET', '/api/v1/tenant', { key: reader })).status).toBe(401);
+    } finally {
+      doc.middlewareStack.remove('recordReads');
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { newTenant, type TestTenant } from '../../test/support/tenants.ts';
-import { entryOf, type LocalFile, sha256, textFiles, upload } from '../../test/support/uploads.ts';
+import { entryOf, type LocalFile, sendParts, sha256, textFiles, upload } from '../../test/support/uploads.ts';
 
 const MiB = 1024 * 1024;
 
@@ -48,7 +48,7 @@ describe('uploads', () => {
     const completed = await tenant.call('POST', '/api/v1/uploads/complete', {
       body: { blobs: [{ sha256: entry.sha256, size: entry.size }] },
     });
-    expect(completed.body).toEqual({ recorded: [{ sha256: entry.sha256, size: entry.size }] });
+    expect(completed.body).toEqual({ recorded: [{ sha256: entry.sha256, size: entry.size }], verifying: [] });
     const again = await tenant.call('POST', '/api/v1/uploads', { body: { blobs: [entry] } });
     expect(again.body.blobs[0]).toEqual({ status: 'present', sha256: entry.sha256, size: entry.size });
   });
@@ -75,7 +75,13 @@ describe('uploads', () => {
     });
     const plan = started.body.blobs[0];
     expect(plan).toMatchObject({ status: 'multipart', partSize: 8 * MiB, partCount: 3 });
-    expect(plan.parts.map((part: { size: number }) => part.size)).toEqual([8 * MiB, 8 * MiB, 123]);
+    const signed = await tenant.call('POST', '/api/v1/uploads/parts', {
+      body: {
+        uploadId: plan.uploadId,
+        parts: [1, 2, 3].map((partNumber) => ({ partNumber, sha256: 'a'.repeat(64) })),
+      },
+    });
+    expect(signed.body.parts.map((part: { size: number }) => part.size)).toEqual([8 * MiB, 8 * MiB, 123]);
     const { statuses } = await upload(tenant, [big], { multipartThreshold: 8 * MiB });
     expect(Object.values(statuses)).toEqual(['multipart']);
     // The first plan's upload was never finished: aborting it discards it, and it is gone.
@@ -102,12 +108,10 @@ describe('uploads', () => {
         body: { blobs: [{ sha256: sha256(bytes), size: bytes.length }], multipartThreshold: 8 * MiB },
       })
     ).body.blobs[0];
-    const put = await fetch(plan.parts[0].url, { method: 'PUT', body: bytes.subarray(0, 8 * MiB) });
+    const [sent] = await sendParts(tenant, { ...plan, partCount: 1 }, bytes);
 
     const completed = await tenant.call('POST', '/api/v1/uploads/complete', {
-      body: {
-        multipart: [{ uploadId: plan.uploadId, parts: [{ partNumber: 1, etag: put.headers.get('etag') }] }],
-      },
+      body: { multipart: [{ uploadId: plan.uploadId, parts: [sent] }] },
     });
 
     expect(completed.status).toBe(400);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BlobRef, PartUrl } from '#blobs/schema.ts';
+import { BlobRef, PartUrl, UploadStatus, UploadStatusBody } from '#blobs/schema.ts';
 import * as Blobs from '#blobs/store.ts';
 import { operation } from '#http/operation.ts';
 import {
@@ -20,29 +20,40 @@ import * as Artifacts from './store.ts';
 export const operations = {
   startUpload: operation({
     summary:
-      'Declare blobs (sha256, size) to upload: each is present already, or gets a presigned PUT (signing its length and SHA-256), or a multipart plan',
+      'Declare blobs (sha256, size) to upload: each is present already, gets a presigned PUT (signing its length and SHA-256), a multipart plan, or is being verified from an earlier upload',
     body: StartUploadBody,
     response: z.object({ blobs: z.array(UploadPlan), expiresAt: z.number() }),
     handle: ({ caller, body }) => Blobs.startUploads(caller.tenantId, body),
   }),
 
   signUploadParts: operation({
-    summary: 'Presigned URLs for parts of an open multipart upload (the rest of them, or fresh ones)',
+    summary:
+      "Presigned URLs for parts of an open multipart upload, each signing the part's length and SHA-256 (the rest of them, or fresh ones)",
     body: PartUrlsBody,
     response: z.object({ parts: z.array(PartUrl), expiresAt: z.number() }),
-    handle: ({ caller, body }) => Blobs.signParts(caller.tenantId, body.uploadId, body.partNumbers),
+    handle: ({ caller, body }) => Blobs.signParts(caller.tenantId, body.uploadId, body.parts),
   }),
 
   completeUpload: operation({
     summary:
-      'Assemble multipart uploads and confirm uploaded blobs; each object is checked (size, and SHA-256 where the store reports it) before it is recorded',
+      'Assemble multipart uploads (then verified: they become blobs once their bytes were hashed) and confirm single-PUT blobs (size and SHA-256) before they are recorded',
     body: CompleteUploadBody,
-    response: z.object({ recorded: z.array(BlobRef) }),
+    response: z.object({ recorded: z.array(BlobRef), verifying: z.array(UploadStatus) }),
     handle: ({ caller, body }) => Blobs.completeUploads(caller.tenantId, body),
   }),
 
+  uploadStatus: operation({
+    summary:
+      'The state of multipart uploads: open, verifying, verified (the blob is present) or failed (with the reason)',
+    body: UploadStatusBody,
+    response: z.object({ uploads: z.array(UploadStatus) }),
+    handle: async ({ caller, body }) => ({
+      uploads: await Blobs.uploadStatuses(caller.tenantId, body.uploadIds),
+    }),
+  }),
+
   abortUpload: operation({
-    summary: 'Abort a multipart upload: its parts are discarded, nothing is recorded',
+    summary: 'Abort an open multipart upload: its parts are discarded, nothing is recorded',
     body: AbortUploadBody,
     response: z.object({}),
     handle: async ({ caller, body }) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { maxUrlSeconds } from '#blobs/limits.ts';
 import {
   canonicalEntries,
@@ -18,6 +18,7 @@ import { CairnError } from '#http/errors.ts';
 import { wireBytes } from '#http/response-budget.ts';
 import { table } from '#table/client.ts';
 import { artifactChunkSortPrefix, keys } from '#table/keys.ts';
+import { transactWrite } from '#table/transact.ts';
 import type { ArtifactEntry, ArtifactListing } from './schema.ts';
 
 /**
@@ -70,8 +71,14 @@ export async function logArtifacts(
     await doc.send(new PutCommand({ TableName: name, Item: items[0] }));
   } else {
     // All chunks of one call appear together, or none do.
-    await doc.send(
-      new TransactWriteCommand({ TransactItems: items.map((Item) => ({ Put: { TableName: name, Item } })) }),
+    await transactWrite(
+      () => ({ items: items.map((Item) => ({ Put: { TableName: name, Item } })), result: undefined }),
+      {
+        busy: () =>
+          new CairnError('runs.busy', `Run ${runId} is being written by many clients at once; retry`, {
+            runId,
+          }),
+      },
     );
   }
   return { files: entries.length, totalSize: totalSize(entries) };

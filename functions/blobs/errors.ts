@@ -6,4 +6,7 @@ export type BlobsErrorCode =
   | 'blobs.checksum_mismatch'
   | 'blobs.conflicting_declarations'
   | 'blobs.upload_not_found'
-  | 'blobs.invalid_parts';
+  | 'blobs.invalid_parts'
+  | 'blobs.upload_closed'
+  | 'blobs.verifying'
+  | 'blobs.too_large';

@@ -48,26 +48,40 @@ export async function presignPut(
   return { method: 'PUT', url, headers: { 'x-amz-checksum-sha256': checksum } };
 }
 
-/** A PUT of one part of a multipart upload; the part's length is signed. */
+/**
+ * A PUT of one part of a multipart upload, to its staging key. The length is signed, and so is
+ * the part's SHA-256 checksum header (when the client gave one), which S3 checks the part's bytes
+ * against: a part corrupted on its way is refused at once (`BadDigest`) rather than found by the
+ * verifier after the whole upload. What a client claims for its parts proves nothing about the
+ * blob, though: the verifier's hash of the whole object is what a content address rests on.
+ */
 export async function presignPart(
   tenantId: string,
-  part: { sha256: string; uploadId: string; partNumber: number; size: number },
+  part: { objectKey: string; uploadId: string; partNumber: number; size: number; sha256?: string },
   expiresInSeconds?: number,
 ): Promise<SignedRequest> {
   const seconds = lifetime(expiresInSeconds);
   const { bucket, s3 } = await bucketFor(tenantId, seconds * 1000);
+  const checksum = part.sha256 ? sha256Base64(part.sha256) : undefined;
   const url = await getSignedUrl(
     s3,
     new UploadPartCommand({
       Bucket: bucket,
-      Key: objectKeys.blob(tenantId, part.sha256),
+      Key: part.objectKey,
       UploadId: part.uploadId,
       PartNumber: part.partNumber,
       ContentLength: part.size,
+      ChecksumSHA256: checksum,
     }),
-    { expiresIn: seconds, signableHeaders: new Set(['content-length']) },
+    checksum
+      ? {
+          expiresIn: seconds,
+          signableHeaders: new Set(['content-length', 'x-amz-checksum-sha256']),
+          unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+        }
+      : { expiresIn: seconds, signableHeaders: new Set(['content-length']) },
   );
-  return { method: 'PUT', url, headers: {} };
+  return { method: 'PUT', url, headers: checksum ? { 'x-amz-checksum-sha256': checksum } : {} };
 }
 
 /** `attachment` with the file's name, plain where it is ASCII and RFC 5987-encoded for the rest. */

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { maxBlobsPerRequest, maxObjectBytes, maxParts, minPartBytes, singlePutMaxBytes } from './limits.ts';
+import {
+  maxBlobBytes,
+  maxBlobsPerRequest,
+  maxParts,
+  maxStatusUploads,
+  minPartBytes,
+  singlePutMaxBytes,
+} from './limits.ts';
 
 export const Sha256 = z
   .string()
@@ -9,7 +16,7 @@ export const Size = z
   .number()
   .int('must be a whole number of bytes')
   .min(0)
-  .max(maxObjectBytes, `must be at most ${maxObjectBytes} bytes (5 TiB)`);
+  .max(maxBlobBytes, `must be at most ${maxBlobBytes} bytes (50 GiB, what one verification can hash)`);
 
 /** A path as sent; stores normalise and check it (`normalisePath`), so errors name the rule broken. */
 export const RawPath = z.string().min(1, 'must not be empty').max(4096);
@@ -37,14 +44,23 @@ const PartNumber = z.number().int().min(1).max(maxParts);
 
 export const PartUrlsBody = z.strictObject({
   uploadId: UploadId,
-  partNumbers: z.array(PartNumber).min(1).max(1000),
+  /** Each part's SHA-256, signed into its URL: the store refuses a part whose bytes differ. */
+  parts: z
+    .array(z.strictObject({ partNumber: PartNumber, sha256: Sha256 }))
+    .min(1)
+    .max(1000),
 });
 
-export const CompletedPart = z.strictObject({ partNumber: PartNumber, etag: z.string().min(1).max(200) });
+export const CompletedPart = z.strictObject({
+  partNumber: PartNumber,
+  etag: z.string().min(1).max(200),
+  /** The part's SHA-256, as signed into its URL. */
+  sha256: Sha256,
+});
 
 export const CompleteUploadBody = z
   .strictObject({
-    /** Multipart uploads to assemble, then confirm. */
+    /** Multipart uploads to assemble; each is then verified before it becomes a blob. */
     multipart: z
       .array(z.strictObject({ uploadId: UploadId, parts: z.array(CompletedPart).min(1).max(maxParts) }))
       .max(100)
@@ -56,6 +72,24 @@ export const CompleteUploadBody = z
     (body) => body.multipart.length + body.blobs.length > 0,
     'give multipart uploads or blobs to confirm',
   );
+
+export const UploadStatusBody = z.strictObject({
+  uploadIds: z.array(UploadId).min(1).max(maxStatusUploads),
+});
+
+/** A multipart upload's state: `verifying` until its bytes were hashed, then `verified` or `failed`. */
+export const uploadStates = ['open', 'verifying', 'verified', 'failed'] as const;
+export type UploadState = (typeof uploadStates)[number];
+
+export const UploadStatus = z.object({
+  uploadId: z.string(),
+  sha256: z.string(),
+  size: z.number(),
+  state: z.enum(uploadStates),
+  /** Why verification failed: the bytes had another digest or size, or were too many to hash in time. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type UploadStatus = z.infer<typeof UploadStatus>;
 
 export const AbortUploadBody = z.strictObject({ uploadId: UploadId });
 
@@ -77,9 +111,9 @@ export const UploadPlan = z.discriminatedUnion('status', [
     uploadId: z.string(),
     partSize: z.number(),
     partCount: z.number(),
-    /** URLs for the first parts; ask `POST /uploads/parts` for the others, or for fresh ones. */
-    parts: z.array(PartUrl),
   }),
+  /** An earlier upload of this blob is being verified: wait for it (`/uploads/status`), send nothing. */
+  z.object({ status: z.literal('verifying'), sha256: z.string(), size: z.number(), uploadId: z.string() }),
 ]);
 export type UploadPlan = z.infer<typeof UploadPlan>;
 export type PartUrl = z.infer<typeof PartUrl>;

@@ -59,10 +59,14 @@ describe('blob store (emulators)', () => {
     const big = { sha256: 'c'.repeat(64), size: 9 * MiB };
     const multipart = (await Blobs.startUploads(a, { blobs: [big], multipartThreshold: 8 * MiB })).blobs[0]!;
     if (multipart.status !== 'multipart') throw new Error('expected multipart');
-    expect(await codeOf(Blobs.signParts(b, multipart.uploadId, [1]))).toBe('blobs.upload_not_found');
+    expect(await codeOf(Blobs.signParts(b, multipart.uploadId, [{ partNumber: 1 }]))).toBe(
+      'blobs.upload_not_found',
+    );
     expect(await codeOf(Blobs.abortUpload(b, multipart.uploadId))).toBe('blobs.upload_not_found');
-    expect(await codeOf(Blobs.signParts(a, multipart.uploadId, [3]))).toBe('blobs.invalid_parts');
-    expect((await Blobs.signParts(a, multipart.uploadId, [2])).parts).toMatchObject([
+    expect(await codeOf(Blobs.signParts(a, multipart.uploadId, [{ partNumber: 3 }]))).toBe(
+      'blobs.invalid_parts',
+    );
+    expect((await Blobs.signParts(a, multipart.uploadId, [{ partNumber: 2 }])).parts).toMatchObject([
       { partNumber: 2, size: MiB },
     ]);
   });
@@ -90,7 +94,9 @@ describe('blob store (emulators)', () => {
     const swept = await Blobs.sweepAbandonedUploads(Date.now() - 2_000);
 
     expect(swept.aborted).toBeGreaterThanOrEqual(1);
-    expect(await codeOf(Blobs.signParts(tenant, old.uploadId, [1]))).toBe('blobs.upload_not_found');
-    expect(await codeOf(Blobs.signParts(tenant, fresh.uploadId, [1]))).toBe('resolved');
+    expect(await codeOf(Blobs.signParts(tenant, old.uploadId, [{ partNumber: 1 }]))).toBe(
+      'blobs.upload_not_found',
+    );
+    expect(await codeOf(Blobs.signParts(tenant, fresh.uploadId, [{ partNumber: 1 }]))).toBe('resolved');
   });
 });

@@ -1,35 +1,38 @@
+import { createHash } from 'node:crypto';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CairnError } from '#http/errors.ts';
 import { table } from '#table/client.ts';
-import { keys, uploadSortPrefix } from '#table/keys.ts';
+import { keys } from '#table/keys.ts';
 import { maxBatchGetItems, maxBatchWriteItems } from '#table/limits.ts';
-import { bucketFor, operatorBucket } from './client.ts';
+import { bucketFor } from './client.ts';
 import { objectKeys } from './keys.ts';
+import { confirmConcurrency, maxHashedBytesPerRequest, maxUrlSeconds, singlePutMaxBytes } from './limits.ts';
 import {
-  confirmConcurrency,
-  maxParts,
-  maxPartUrlsPerAnswer,
-  maxUrlSeconds,
-  minPartBytes,
-  singlePutMaxBytes,
-} from './limits.ts';
-import { presignPart, presignPut, sha256Base64 } from './presign.ts';
-import type { BlobRef, PartUrl, StartUploadBody, UploadPlan } from './schema.ts';
+  completeMultipart,
+  createMultipart,
+  type SigningOptions,
+  stillVerifying,
+  uploadItemDays,
+  uploadItems,
+  uploadStatuses,
+} from './multipart.ts';
+import { presignPut, sha256Base64 } from './presign.ts';
+import type { BlobRef, StartUploadBody, UploadPlan, UploadStatus } from './schema.ts';
+
+export {
+  abortUpload,
+  partSizeFor,
+  type SigningOptions,
+  signParts,
+  sweepAbandonedUploads,
+  uploadStatuses,
+} from './multipart.ts';
 
 /** The record that a tenant holds a blob. Written only after its object was confirmed. */
 interface BlobItem {
@@ -39,29 +42,6 @@ interface BlobItem {
   size: number;
   createdAt: number;
 }
-
-/** An open multipart upload. `expiresAt` lets DynamoDB's TTL drop it once S3's lifecycle rule has aborted it. */
-interface UploadItem {
-  pk: string;
-  sk: string;
-  uploadId: string;
-  objectKey: string;
-  sha256: string;
-  size: number;
-  partSize: number;
-  partCount: number;
-  createdAt: number;
-  expiresAt: number;
-}
-
-/** Knobs tests turn: a short URL lifetime to see expiry, a lower multipart threshold. */
-export interface SigningOptions {
-  expiresInSeconds?: number;
-}
-
-const MiB = 1024 * 1024;
-/** Upload items outlive S3's one-day abort rule by a margin, then DynamoDB's TTL removes them. */
-const uploadItemDays = 7;
 
 async function eachLimited<T, R>(
   items: readonly T[],
@@ -93,7 +73,11 @@ async function batchGet(keyList: readonly Record<string, unknown>[]): Promise<Re
       const answer = await doc.send(
         new BatchGetCommand({
           RequestItems: {
-            [name]: { Keys: pending, ProjectionExpression: 'sk, sha256, size', ConsistentRead: true },
+            [name]: {
+              Keys: pending,
+              ProjectionExpression: 'sk, sha256, size, verifyingUploadId',
+              ConsistentRead: true,
+            },
           },
         }),
       );
@@ -129,13 +113,14 @@ export async function recordedBlobs(
 }
 
 /**
- * Which blobs the tenant holds, and which others had an upload signed before (keys `blob` and
- * `blobSigned`, read together): only those can sit in the store unrecorded.
+ * Which blobs the tenant holds, which others had an upload signed before (keys `blob` and
+ * `blobSigned`, read together: only those can sit in the store unrecorded), and which of those
+ * have a multipart upload being verified (the marker names it).
  */
 async function blobStates(
   tenantId: string,
   digests: readonly string[],
-): Promise<{ recorded: Map<string, number>; signed: Set<string> }> {
+): Promise<{ recorded: Map<string, number>; signed: Set<string>; verifying: Map<string, string> }> {
   const items = await batchGet(
     [...new Set(digests)].flatMap((sha256) => [
       { ...keys.blob(tenantId, sha256) },
@@ -144,11 +129,32 @@ async function blobStates(
   );
   const recorded = new Map<string, number>();
   const signed = new Set<string>();
+  const verifying = new Map<string, string>();
   for (const item of items) {
     if (item.sk === keys.blob(tenantId, '').sk) recorded.set(item.sha256 as string, item.size as number);
-    else signed.add(item.sha256 as string);
+    else {
+      signed.add(item.sha256 as string);
+      if (typeof item.verifyingUploadId === 'string')
+        verifying.set(item.sha256 as string, item.verifyingUploadId);
+    }
   }
-  return { recorded, signed };
+  for (const sha256 of recorded.keys()) verifying.delete(sha256);
+  return { recorded, signed, verifying };
+}
+
+/** The uploads among `candidates` (digest → upload id) still being verified, by digest. */
+async function inVerification(
+  tenantId: string,
+  candidates: ReadonlyMap<string, string>,
+  now: number,
+): Promise<Map<string, string>> {
+  if (candidates.size === 0) return new Map();
+  const uploads = await uploadItems(tenantId, [...candidates.values()]);
+  return new Map(
+    uploads
+      .filter((upload) => candidates.get(upload.sha256) === upload.uploadId && stillVerifying(upload, now))
+      .map((upload) => [upload.sha256, upload.uploadId]),
+  );
 }
 
 async function recordBlobs(tenantId: string, blobs: readonly BlobRef[], now: number): Promise<void> {
@@ -191,13 +197,29 @@ const isNotFound = (error: unknown) => {
   );
 };
 
+/** The SHA-256 S3 verified for a whole object, where it keeps one: never a composite of parts. */
+function fullObjectChecksum(head: HeadObjectCommandOutput): string | undefined {
+  if (!head.ChecksumSHA256 || head.ChecksumType === 'COMPOSITE' || head.ChecksumSHA256.includes('-'))
+    return undefined;
+  return head.ChecksumSHA256;
+}
+
+/** Bytes hashed so far by one request: hashing is bounded per request. */
+interface HashBudget {
+  bytes: number;
+}
+
 /**
- * What the store holds under a blob's key, against what was declared: the size always, and the
- * SHA-256 where the store reports a full-object checksum (S3 does for objects PUT with one; the
- * emulator never does, and S3 has only composite checksums for multipart objects). An object that
- * does not match is deleted: under a content address, wrong bytes are worse than none.
+ * What the store holds under a blob's content address (the single-PUT path), against what was
+ * declared. The size always; the SHA-256 from S3's full-object checksum where it keeps one (S3
+ * does for every PUT through our URLs, which sign it, and checked the bytes against it), and
+ * otherwise from the bytes themselves, hashed here, within the request's budget (the local
+ * emulator keeps no checksums and checks none). A composite checksum of parts proves nothing about
+ * the whole object and is never taken for one. An object whose bytes do not match is deleted:
+ * under a content address, wrong bytes are worse than none. One that cannot be checked here (too
+ * large, budget spent) counts as missing and is left alone.
  */
-async function inspect(tenantId: string, blob: BlobRef): Promise<Inspection> {
+async function inspect(tenantId: string, blob: BlobRef, budget: HashBudget): Promise<Inspection> {
   const { bucket, s3 } = await bucketFor(tenantId);
   const Key = objectKeys.blob(tenantId, blob.sha256);
   let head: HeadObjectCommandOutput;
@@ -207,16 +229,26 @@ async function inspect(tenantId: string, blob: BlobRef): Promise<Inspection> {
     if (isNotFound(error)) return { status: 'missing' };
     throw error;
   }
-  let verdict: Inspection = { status: 'confirmed' };
-  if (head.ContentLength !== blob.size)
+  let verdict: Inspection;
+  const checksum = fullObjectChecksum(head);
+  if (head.ContentLength !== blob.size) {
     verdict = { status: 'size_mismatch', actual: head.ContentLength ?? -1 };
-  else if (
-    head.ChecksumSHA256 &&
-    head.ChecksumType !== 'COMPOSITE' &&
-    !head.ChecksumSHA256.includes('-') &&
-    head.ChecksumSHA256 !== sha256Base64(blob.sha256)
-  ) {
-    verdict = { status: 'checksum_mismatch' };
+  } else if (checksum) {
+    verdict =
+      checksum === sha256Base64(blob.sha256) ? { status: 'confirmed' } : { status: 'checksum_mismatch' };
+  } else if (blob.size <= singlePutMaxBytes && budget.bytes + blob.size <= maxHashedBytesPerRequest) {
+    budget.bytes += blob.size;
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key, IfMatch: head.ETag }));
+    const bytes = await answer.Body!.transformToByteArray();
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    verdict =
+      bytes.length !== blob.size
+        ? { status: 'size_mismatch', actual: bytes.length }
+        : sha256 === blob.sha256
+          ? { status: 'confirmed' }
+          : { status: 'checksum_mismatch' };
+  } else {
+    return { status: 'missing' };
   }
   if (verdict.status !== 'confirmed') await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
   return verdict;
@@ -234,7 +266,8 @@ async function confirmAndRecord(
   blobs: readonly BlobRef[],
   now: number,
 ): Promise<Confirmed> {
-  const verdicts = await eachLimited(blobs, confirmConcurrency, (blob) => inspect(tenantId, blob));
+  const budget: HashBudget = { bytes: 0 };
+  const verdicts = await eachLimited(blobs, confirmConcurrency, (blob) => inspect(tenantId, blob, budget));
   const result: Confirmed = { confirmed: [], missing: [], mismatched: [] };
   verdicts.forEach((verdict, i) => {
     const blob = blobs[i]!;
@@ -336,42 +369,29 @@ export async function ensureRecorded(
   if (!unrecorded.length) return;
   const { missing, mismatched } = await confirmAndRecord(tenantId, unrecorded, now);
   if (mismatched.length) throw mismatchError(mismatched);
-  if (missing.length) throw missingError(missing);
-}
-
-/** Part size for a blob: at least 8 MiB, whole MiB, and large enough to stay within 10,000 parts. */
-export function partSizeFor(size: number): number {
-  const needed = Math.ceil(size / maxParts);
-  return Math.max(minPartBytes, Math.ceil(needed / MiB) * MiB);
-}
-
-const partLength = (size: number, partSize: number, partNumber: number) =>
-  Math.min(partSize, size - (partNumber - 1) * partSize);
-
-async function signPartsOf(
-  tenantId: string,
-  upload: Pick<UploadItem, 'uploadId' | 'sha256' | 'size' | 'partSize' | 'partCount'>,
-  partNumbers: readonly number[],
-  options: SigningOptions,
-): Promise<PartUrl[]> {
-  return Promise.all(
-    partNumbers.map(async (partNumber) => {
-      const size = partLength(upload.size, upload.partSize, partNumber);
-      const signed = await presignPart(
-        tenantId,
-        { sha256: upload.sha256, uploadId: upload.uploadId, partNumber, size },
-        options.expiresInSeconds,
-      );
-      return { ...signed, partNumber, size };
-    }),
+  if (!missing.length) return;
+  const { verifying } = await blobStates(
+    tenantId,
+    missing.map((blob) => blob.sha256),
   );
+  const waiting = await inVerification(tenantId, verifying, now);
+  if (waiting.size) {
+    const first = [...waiting.keys()][0]!;
+    throw new CairnError(
+      'blobs.verifying',
+      `${waiting.size} blob(s) are still being verified (first: ${first}); wait for their uploads (POST /uploads/status), then retry`,
+      { verifying: [...waiting].slice(0, 100).map(([sha256, uploadId]) => ({ sha256, uploadId })) },
+    );
+  }
+  throw missingError(missing);
 }
 
 /**
  * The first step of every upload: for each declared blob, `present` (the tenant holds it already:
- * nothing to send), a presigned PUT, or a multipart plan. A blob whose object is in the store
- * but unrecorded (an upload interrupted before its commit) is confirmed and recorded here, so a
- * second push sends only what is still missing.
+ * nothing to send), a presigned PUT, a multipart plan (part URLs come from `signParts`, which signs
+ * each part's SHA-256), or `verifying` (an earlier upload of it is being verified: wait for it). A
+ * blob whose object is in the store but unrecorded (a single PUT interrupted before its commit) is
+ * confirmed and recorded here, so a second push sends only what is still missing.
  */
 export async function startUploads(
   tenantId: string,
@@ -380,12 +400,15 @@ export async function startUploads(
   now = Date.now(),
 ): Promise<{ blobs: UploadPlan[]; expiresAt: number }> {
   const wanted = uniqueBlobs(body.blobs);
-  const { recorded, signed } = await blobStates(
+  const { recorded, signed, verifying } = await blobStates(
     tenantId,
     wanted.map((blob) => blob.sha256),
   );
+  const waiting = await inVerification(tenantId, verifying, now);
   // Never signed means never uploaded: only the others are worth a look in the store.
-  const maybeStored = wanted.filter((blob) => !recorded.has(blob.sha256) && signed.has(blob.sha256));
+  const maybeStored = wanted.filter(
+    (blob) => !recorded.has(blob.sha256) && !waiting.has(blob.sha256) && signed.has(blob.sha256),
+  );
   const { confirmed } = await confirmAndRecord(tenantId, maybeStored, now);
   const present = new Set([...recorded.keys(), ...confirmed.map((blob) => blob.sha256)]);
   await markSigned(
@@ -394,227 +417,52 @@ export async function startUploads(
     now,
   );
   const threshold = body.multipartThreshold ?? singlePutMaxBytes;
-  let partUrlBudget = maxPartUrlsPerAnswer;
   const seconds = Math.min(options.expiresInSeconds ?? maxUrlSeconds, maxUrlSeconds);
 
   const plans = await eachLimited(wanted, confirmConcurrency, async (blob): Promise<UploadPlan> => {
     if (present.has(blob.sha256)) return { status: 'present', ...blob };
+    const uploadId = waiting.get(blob.sha256);
+    if (uploadId) return { status: 'verifying', ...blob, uploadId };
     if (blob.size <= threshold) {
       return { status: 'put', ...blob, request: await presignPut(tenantId, blob, options.expiresInSeconds) };
     }
     const upload = await createMultipart(tenantId, blob, now);
-    const first = Math.min(upload.partCount, partUrlBudget);
-    partUrlBudget -= first;
-    const parts = await signPartsOf(
-      tenantId,
-      upload,
-      Array.from({ length: first }, (_, i) => i + 1),
-      options,
-    );
     return {
       status: 'multipart',
       ...blob,
       uploadId: upload.uploadId,
       partSize: upload.partSize,
       partCount: upload.partCount,
-      parts,
     };
   });
   return { blobs: plans, expiresAt: now + seconds * 1000 };
 }
 
-async function createMultipart(tenantId: string, blob: BlobRef, now: number): Promise<UploadItem> {
-  const { bucket, s3 } = await bucketFor(tenantId);
-  const objectKey = objectKeys.blob(tenantId, blob.sha256);
-  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: objectKey }));
-  const uploadId = created.UploadId;
-  if (!uploadId) throw new Error(`CreateMultipartUpload for ${objectKey} returned no upload id`);
-  const partSize = partSizeFor(blob.size);
-  const item: UploadItem = {
-    ...keys.upload(tenantId, uploadId),
-    uploadId,
-    objectKey,
-    sha256: blob.sha256,
-    size: blob.size,
-    partSize,
-    partCount: Math.ceil(blob.size / partSize),
-    createdAt: now,
-    expiresAt: Math.floor(now / 1000) + uploadItemDays * 86_400,
-  };
-  const { name, doc } = table();
-  await doc.send(new PutCommand({ TableName: name, Item: item }));
-  return item;
-}
-
-async function getUpload(tenantId: string, uploadId: string): Promise<UploadItem> {
-  const { name, doc } = table();
-  const { Item } = await doc.send(
-    new GetCommand({ TableName: name, Key: keys.upload(tenantId, uploadId), ConsistentRead: true }),
-  );
-  if (!Item) {
-    throw new CairnError(
-      'blobs.upload_not_found',
-      `Multipart upload ${uploadId} does not exist (completed, aborted, or never started)`,
-      { uploadId },
-    );
-  }
-  return Item as UploadItem;
-}
-
-/** Presigned URLs for parts of an open multipart upload: the ones not sent yet, or fresh ones after expiry. */
-export async function signParts(
-  tenantId: string,
-  uploadId: string,
-  partNumbers: readonly number[],
-  options: SigningOptions = {},
-  now = Date.now(),
-): Promise<{ parts: PartUrl[]; expiresAt: number }> {
-  const upload = await getUpload(tenantId, uploadId);
-  const beyond = partNumbers.filter((n) => n > upload.partCount);
-  if (beyond.length) {
-    throw new CairnError(
-      'blobs.invalid_parts',
-      `Upload ${uploadId} has ${upload.partCount} parts; there is no part ${beyond[0]}`,
-      { uploadId, partCount: upload.partCount },
-    );
-  }
-  const seconds = Math.min(options.expiresInSeconds ?? maxUrlSeconds, maxUrlSeconds);
-  return {
-    parts: await signPartsOf(tenantId, upload, [...new Set(partNumbers)], options),
-    expiresAt: now + seconds * 1000,
-  };
-}
-
-const partProblems = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'MalformedXML']);
-
-async function completeOne(
-  tenantId: string,
-  uploadId: string,
-  parts: readonly { partNumber: number; etag: string }[],
-): Promise<BlobRef> {
-  const upload = await getUpload(tenantId, uploadId);
-  const numbers = parts.map((part) => part.partNumber).sort((a, b) => a - b);
-  const complete = numbers.length === upload.partCount && numbers.every((n, i) => n === i + 1);
-  if (!complete) {
-    throw new CairnError(
-      'blobs.invalid_parts',
-      `Upload ${uploadId} needs exactly parts 1 to ${upload.partCount}, each once; got ${numbers.length} part(s)`,
-      { uploadId, partCount: upload.partCount },
-    );
-  }
-  const { bucket, s3 } = await bucketFor(tenantId);
-  try {
-    await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: upload.objectKey,
-        UploadId: uploadId,
-        MultipartUpload: {
-          Parts: [...parts]
-            .sort((a, b) => a.partNumber - b.partNumber)
-            .map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })),
-        },
-      }),
-    );
-  } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (partProblems.has(name)) {
-      throw new CairnError(
-        'blobs.invalid_parts',
-        `The store refused to assemble upload ${uploadId} (${name}): a part is missing, too small or has another ETag`,
-        { uploadId, reason: name },
-      );
-    }
-    // A retry of a completion that went through: the object is there, and `inspect` decides.
-    if (name !== 'NoSuchUpload') throw error;
-  }
-  return { sha256: upload.sha256, size: upload.size };
-}
-
 /**
- * Assembles multipart uploads and confirms blobs, recording each one whose object matches.
- * Throws when an object does not match (deleted, not recorded) or is missing; the others are
- * recorded all the same, as they were confirmed.
+ * Assembles multipart uploads and hands them to the verifier (`verifying`: they become blobs only
+ * once their bytes were hashed), and confirms single-PUT blobs, recording each whose object
+ * matches. Throws when an object does not match (deleted, not recorded) or is missing; the others
+ * are recorded all the same, as they were confirmed.
  */
 export async function completeUploads(
   tenantId: string,
   body: {
-    multipart: { uploadId: string; parts: { partNumber: number; etag: string }[] }[];
+    multipart: { uploadId: string; parts: { partNumber: number; etag: string; sha256?: string }[] }[];
     blobs: BlobRef[];
   },
   now = Date.now(),
-): Promise<{ recorded: BlobRef[] }> {
+): Promise<{ recorded: BlobRef[]; verifying: UploadStatus[] }> {
   const assembled = await eachLimited(body.multipart, 4, (upload) =>
-    completeOne(tenantId, upload.uploadId, upload.parts),
+    completeMultipart(tenantId, upload.uploadId, upload.parts, now),
   );
-  const blobs = uniqueBlobs([...assembled, ...body.blobs]);
-  const { confirmed, missing, mismatched } = await confirmAndRecord(tenantId, blobs, now);
-  const { name, doc } = table();
-  await Promise.all(
-    body.multipart.map((upload) =>
-      doc.send(new DeleteCommand({ TableName: name, Key: keys.upload(tenantId, upload.uploadId) })),
-    ),
-  );
+  const { confirmed, missing, mismatched } = await confirmAndRecord(tenantId, uniqueBlobs(body.blobs), now);
   if (mismatched.length) throw mismatchError(mismatched);
   if (missing.length) throw missingError(missing);
-  return { recorded: confirmed };
-}
-
-/** Stores without AbortMultipartUpload (the local emulator) leave the parts to their own sweep. */
-const abortUnsupported = new Set(['MethodNotAllowed', 'NotImplemented']);
-
-async function abortInStore(
-  s3: Awaited<ReturnType<typeof bucketFor>>['s3'],
-  bucket: string,
-  item: UploadItem,
-) {
-  try {
-    await s3.send(
-      new AbortMultipartUploadCommand({ Bucket: bucket, Key: item.objectKey, UploadId: item.uploadId }),
-    );
-  } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (name !== 'NoSuchUpload' && !abortUnsupported.has(name)) throw error;
-  }
-}
-
-/** Aborts a multipart upload: its parts are discarded and nothing is recorded. */
-export async function abortUpload(tenantId: string, uploadId: string): Promise<void> {
-  const item = await getUpload(tenantId, uploadId);
-  const { bucket, s3 } = await bucketFor(tenantId);
-  await abortInStore(s3, bucket, item);
-  const { name, doc } = table();
-  await doc.send(new DeleteCommand({ TableName: name, Key: keys.upload(tenantId, uploadId) }));
-}
-
-/**
- * Aborts multipart uploads older than `olderThanMs`, across tenants, for the local stack. In AWS
- * the bucket's lifecycle rule aborts them and DynamoDB's TTL drops their items; DynamoDB Local
- * keeps expired items, hence this sweep. It scans the table, which only a local table can afford.
- */
-export async function sweepAbandonedUploads(
-  olderThanMs: number,
-  now = Date.now(),
-): Promise<{ aborted: number }> {
-  const { name, doc } = table();
-  const { bucket, s3 } = operatorBucket();
-  let aborted = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({
-        TableName: name,
-        FilterExpression: 'begins_with(sk, :upload) AND createdAt < :cutoff',
-        ExpressionAttributeValues: { ':upload': uploadSortPrefix, ':cutoff': now - olderThanMs },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of (page.Items ?? []) as UploadItem[]) {
-      await abortInStore(s3, bucket, item);
-      await doc.send(new DeleteCommand({ TableName: name, Key: { pk: item.pk, sk: item.sk } }));
-      aborted++;
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return { aborted };
+  const verifying = assembled.length
+    ? await uploadStatuses(
+        tenantId,
+        assembled.map((upload) => upload.uploadId),
+      )
+    : [];
+  return { recorded: confirmed, verifying };
 }

@@ -241,6 +241,22 @@ describe('datasets', () => {
   });
 });
 
+describe('dataset limits', () => {
+  test('tags that would outgrow the dataset item are datasets.too_large (400), on create and on update', async () => {
+    const tenant = await newTenant();
+    const tags = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`t${i}`, 'x'.repeat(8000)]));
+
+    const created = await tenant.call('POST', '/api/v1/datasets', { body: { name: 'big', tags } });
+    await tenant.call('POST', '/api/v1/datasets', { body: { name: 'small' } });
+    const updated = await tenant.call('PATCH', '/api/v1/datasets/small', { body: { tags } });
+
+    expect(created.status).toBe(400);
+    expect(created.body.error.code).toBe('datasets.too_large');
+    expect(updated.status).toBe(400);
+    expect(updated.body.error.code).toBe('datasets.too_large');
+  });
+});
+
 describe('lineage', () => {
   test('a run declares the dataset versions it used; the API answers both ways', async () => {
     const tenant = await newTenant();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DownloadUrl, FileEntry, RawPath } from '#blobs/schema.ts';
 import { Description, EntryKey, TagValue } from '#functions/experiments/fields.ts';
 import { RunId } from '#functions/runs/schema.ts';
+import { userRecord } from '#http/user-record.ts';
 
 /** Names travel in paths and in `iris@2` references, and sit inside sort keys: no `#`, `@` or `/`. */
 export const DatasetName = z
@@ -73,14 +74,14 @@ export const RunPath = z.strictObject({ runId: RunId });
 export const CreateDatasetBody = z.strictObject({
   name: DatasetName,
   description: Description.optional(),
-  tags: z.record(EntryKey, TagValue).optional(),
+  tags: userRecord(EntryKey, TagValue).optional(),
 });
 
 export const UpdateDatasetBody = z
   .strictObject({
     description: Description.optional(),
     /** A null value deletes the tag. */
-    tags: z.record(EntryKey, TagValue.nullable()).optional(),
+    tags: userRecord(EntryKey, TagValue.nullable()).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give description or tags');
 

@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { maxUrlSeconds } from '#blobs/limits.ts';
 import {
@@ -25,7 +18,7 @@ import { offsetPage } from '#functions/search/offset-page.ts';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
 import { CairnError } from '#http/errors.ts';
 import { fitting, wireBytes } from '#http/response-budget.ts';
-import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
+import { isConditionFailure, table } from '#table/client.ts';
 import {
   datasetManifestPrefix,
   datasetTagSortPrefix,
@@ -34,7 +27,9 @@ import {
   keys,
   runInputSortPrefix,
 } from '#table/keys.ts';
-import { maxTransactItems } from '#table/limits.ts';
+import { maxItemBytes, maxTransactItems } from '#table/limits.ts';
+import { type TransactPlan, transactWrite } from '#table/transact.ts';
+import { asUserMap, fromStoredMap, patched, toStoredMap } from '#table/user-maps.ts';
 import type { Dataset, DatasetVersion, RunInput } from './schema.ts';
 
 /*
@@ -60,8 +55,6 @@ interface TagItem {
 }
 type InputItem = RunInput & { pk: string; sk: string };
 
-const maxAttempts = 8;
-
 const notFound = (name: string) =>
   new CairnError('datasets.not_found', `Dataset "${name}" does not exist`, { dataset: name });
 
@@ -72,6 +65,13 @@ const versionNotFound = (name: string, ref: string) =>
   });
 
 const toDataset = ({ pk: _pk, sk: _sk, ...dataset }: DatasetItem): Dataset => dataset;
+
+/*
+ * A dataset's tags are keyed by the user's names: a null-prototype map in memory, escaped keys in
+ * the table (`#table/user-maps.ts`).
+ */
+const fromTable = (item: DatasetItem): DatasetItem => ({ ...item, tags: fromStoredMap(item.tags) });
+const toTable = (item: DatasetItem): DatasetItem => ({ ...item, tags: toStoredMap(item.tags) });
 const toVersion = (
   { pk: _pk, sk: _sk, chunkCount: _c, ...version }: VersionItem,
   tags: string[],
@@ -91,7 +91,7 @@ function newDataset(
     ...keys.dataset(tenantId, name),
     name,
     description: input.description ?? '',
-    tags: input.tags ?? {},
+    tags: asUserMap(input.tags),
     createdAt: now,
     updatedAt: now,
     createdBy: user,
@@ -109,7 +109,7 @@ async function readDataset(
   const { Item } = await doc.send(
     new GetCommand({ TableName: tableName, Key: keys.dataset(tenantId, name), ConsistentRead: consistent }),
   );
-  return Item as DatasetItem | undefined;
+  return Item ? fromTable(Item as DatasetItem) : undefined;
 }
 
 /** Creates a dataset; names are unique per tenant. */
@@ -120,18 +120,22 @@ export async function createDataset(
   now = Date.now(),
 ): Promise<Dataset> {
   const item = newDataset(tenantId, input.name, input, user, now);
-  const { name: tableName, doc } = table();
-  try {
-    await doc.send(
-      new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    throw new CairnError('datasets.already_exists', `Dataset "${input.name}" already exists`, {
-      dataset: input.name,
-    });
-  }
-  return toDataset(item);
+  const tableName = table().name;
+  return transactWrite(
+    () => ({
+      items: [
+        {
+          Put: { TableName: tableName, Item: toTable(item), ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+      ],
+      result: toDataset(item),
+      onConditionFailed: () =>
+        new CairnError('datasets.already_exists', `Dataset "${input.name}" already exists`, {
+          dataset: input.name,
+        }),
+    }),
+    datasetPolicy(input.name),
+  );
 }
 
 /** One dataset (key `dataset`). */
@@ -159,7 +163,7 @@ export async function listDatasets(
       ExclusiveStartKey: after ? keys.dataset(tenantId, after) : undefined,
     }),
   );
-  const read = ((answer.Items ?? []) as DatasetItem[]).map(toDataset);
+  const read = ((answer.Items ?? []) as DatasetItem[]).map((item) => toDataset(fromTable(item)));
   // Descriptions and tags make datasets large: a page also ends where its bytes reach the budget.
   const datasets = read.slice(0, fitting(read));
   const last = datasets.at(-1);
@@ -168,46 +172,44 @@ export async function listDatasets(
     : { datasets };
 }
 
-/** Sets the description, or sets and deletes (null) tags. */
+/** Sets the description, or sets and deletes (null) tags, on the dataset as read (else again). */
 export async function updateDataset(
   tenantId: string,
   name: string,
   patch: { description?: string; tags?: Record<string, string | null> },
   now = Date.now(),
 ): Promise<Dataset> {
-  const { name: tableName, doc } = table();
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+  const tableName = table().name;
+  return transactWrite(async () => {
     const current = await readDataset(tenantId, name, true);
     if (!current) throw notFound(name);
-    const tags = { ...current.tags };
-    for (const [key, value] of Object.entries(patch.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
-    try {
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.dataset(tenantId, name),
-          UpdateExpression: 'SET description = :description, tags = :tags, updatedAt = :now',
-          ConditionExpression: 'updatedAt = :seen',
-          ExpressionAttributeValues: {
-            ':description': patch.description ?? current.description,
-            ':tags': tags,
-            ':now': Math.max(now, current.updatedAt + 1),
-            ':seen': current.updatedAt,
+    const next: DatasetItem = {
+      ...current,
+      description: patch.description ?? current.description,
+      tags: patched(current.tags, patch.tags ?? {}),
+      updatedAt: Math.max(now, current.updatedAt + 1),
+    };
+    return {
+      items: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.dataset(tenantId, name),
+            UpdateExpression: 'SET description = :description, tags = :tags, updatedAt = :now',
+            ConditionExpression: 'updatedAt = :seen',
+            ExpressionAttributeValues: {
+              ':description': next.description,
+              ':tags': toStoredMap(next.tags),
+              ':now': next.updatedAt,
+              ':seen': current.updatedAt,
+            },
           },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toDataset(Attributes as DatasetItem);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-  throw new CairnError('datasets.busy', `Dataset "${name}" is being changed by many clients at once; retry`, {
-    dataset: name,
-  });
+        },
+      ],
+      result: toDataset(next),
+      onConditionFailed: () => 'stale' as const,
+    };
+  }, datasetPolicy(name));
 }
 
 async function versionTags(tenantId: string, name: string): Promise<Map<number, string[]>> {
@@ -334,23 +336,21 @@ export async function commitVersion(
   }
   await Blobs.ensureRecorded(tenantId, entries, now);
   const digest = manifestDigest(entries);
-  const { name: tableName, doc } = table();
-
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const dataset = await readDataset(tenantId, name, true);
+  const tableName = table().name;
+  return transactWrite(async (): Promise<TransactPlan<CommitResult>> => {
+    let dataset = await readDataset(tenantId, name, true);
     if (!dataset) {
       try {
         await createDataset(tenantId, { name, description: input.description }, user, now);
       } catch (error) {
         if (!(error instanceof CairnError && error.code === 'datasets.already_exists')) throw error;
       }
-      continue;
+      dataset = await readDataset(tenantId, name, true);
+      if (!dataset) throw notFound(name);
     }
     if (dataset.latestDigest === digest) {
-      return {
-        created: false,
-        version: await withTags(tenantId, name, await resolveVersion(tenantId, name, 'latest')),
-      };
+      const latest = await withTags(tenantId, name, await resolveVersion(tenantId, name, 'latest'));
+      return { items: [], result: { created: false, version: latest } };
     }
     const number = dataset.latestVersion + 1;
     const version: VersionItem = {
@@ -365,44 +365,50 @@ export async function commitVersion(
       totalSize: totalSize(entries),
       chunkCount: chunks.length,
     };
-    try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.dataset(tenantId, name),
-                UpdateExpression: 'SET latestVersion = :n, latestDigest = :digest, updatedAt = :now',
-                ConditionExpression: 'latestVersion = :seen',
-                ExpressionAttributeValues: {
-                  ':n': number,
-                  ':digest': digest,
-                  ':now': Math.max(now, dataset.updatedAt + 1),
-                  ':seen': dataset.latestVersion,
-                },
-              },
+    return {
+      items: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.dataset(tenantId, name),
+            UpdateExpression: 'SET latestVersion = :n, latestDigest = :digest, updatedAt = :now',
+            ConditionExpression: 'latestVersion = :seen',
+            ExpressionAttributeValues: {
+              ':n': number,
+              ':digest': digest,
+              ':now': Math.max(now, dataset.updatedAt + 1),
+              ':seen': dataset.latestVersion,
             },
-            { Put: { TableName: tableName, Item: version, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...chunks.map((data, i) => ({
-              Put: {
-                TableName: tableName,
-                Item: { ...keys.datasetManifestChunk(tenantId, name, number, i), data },
-              },
-            })),
-          ],
-        }),
-      );
-      return { created: true, version: toVersion(version, []) };
-    } catch (error) {
+          },
+        },
+        { Put: { TableName: tableName, Item: version, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...chunks.map((data, i) => ({
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.datasetManifestChunk(tenantId, name, number, i), data },
+          },
+        })),
+      ],
+      result: { created: true, version: toVersion(version, []) },
       // Another push took this number first: read again, and perhaps find our content there.
-      if (!cancellationReasons(error)?.includes('ConditionalCheckFailed')) throw error;
-    }
-  }
-  throw new CairnError('datasets.busy', `Dataset "${name}" is being pushed by many clients at once; retry`, {
-    dataset: name,
-  });
+      onConditionFailed: () => 'stale',
+    };
+  }, datasetPolicy(name));
 }
+
+/** How a dataset's transactions fail when they cannot go through. */
+const datasetPolicy = (dataset: string) => ({
+  busy: () =>
+    new CairnError('datasets.busy', `Dataset "${dataset}" is being pushed by many clients at once; retry`, {
+      dataset,
+    }),
+  tooLarge: () =>
+    new CairnError(
+      'datasets.too_large',
+      `Dataset "${dataset}" would be larger than a DynamoDB item holds (400 KB); use fewer or shorter tags or a shorter description`,
+      { dataset, limit: maxItemBytes },
+    ),
+});
 
 const PageAfter = z.object({ before: z.number().int().min(1) });
 
@@ -638,10 +644,10 @@ export async function recordRunInput(
     context: input.context,
     recordedAt: now,
   };
-  const { name: tableName, doc } = table();
-  await doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
+  const { name: tableName } = table();
+  return transactWrite(
+    () => ({
+      items: [
         {
           Put: {
             TableName: tableName,
@@ -661,9 +667,10 @@ export async function recordRunInput(
           },
         },
       ],
+      result: record,
     }),
+    datasetPolicy(input.dataset),
   );
-  return record;
 }
 
 async function queryInputs(pk: string, prefix: string): Promise<RunInput[]> {

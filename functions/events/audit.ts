@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
+import { itemKinds } from '#functions/stream-consumers.ts';
 import { CairnError } from '#http/errors.ts';
 import { pageBudgetBytes, wireBytes } from '#http/response-budget.ts';
 import { table } from '#table/client.ts';
@@ -28,7 +29,7 @@ function bounded(state: unknown): unknown {
   return bytes > maxStateBytes ? { truncated: true, bytes } : state;
 }
 
-/** Builds an event; it is written with `auditWrites` and announced with `announce`. */
+/** Builds an event; `auditWrites` records it and queues it for publication in the change's transaction. */
 export function newEvent(tenantId: string, input: NewEvent, now = new Date()): AuditEvent {
   return {
     id: `evt_${randomBytes(10).toString('hex')}`,
@@ -42,20 +43,41 @@ export function newEvent(tenantId: string, input: NewEvent, now = new Date()): A
   };
 }
 
+/** The outbox keeps an unpublished event this long; the audit log keeps it for good. */
+const outboxDays = 14;
+
 /**
- * The three puts that record an event (tenant log, resource log, actor log). A store adds them to
- * the transaction that makes the change, so that no change is ever missing from the log.
+ * The writes that record an event: three audit puts (tenant log, resource log, actor log) and the
+ * outbox item the outbox consumer publishes from. A store adds them to the transaction that makes
+ * the change, so no change is ever missing from the log, and every change that commits is
+ * published (and none that does not): the transactional outbox (see `outbox-consumer.ts`).
  */
 export function auditWrites(event: AuditEvent) {
   const { name } = table();
   const sk = keys.auditOrder(event.time, event.id);
   const data = JSON.stringify(event);
-  return [
+  const audit = [
     keys.auditLog(event.tenantId),
     keys.auditByResource(event.tenantId, event.resource),
     keys.auditByActor(event.tenantId, event.actor.keyId),
   ].map((pk) => ({ Put: { TableName: name, Item: { pk, sk, data } } }));
+  const outbox = {
+    Put: {
+      TableName: name,
+      Item: {
+        ...keys.outbox(event.tenantId, event.time, event.id),
+        kind: itemKinds.outbox,
+        tenantId: event.tenantId,
+        data,
+        expiresAt: Math.floor(Date.parse(event.time) / 1000) + outboxDays * 86_400,
+      },
+    },
+  };
+  return [...audit, outbox];
 }
+
+/** How many transaction items `auditWrites` adds: stores keep room for them under the limit of 100. */
+export const auditWriteCount = 4;
 
 /** Writes an event on its own, for changes made outside a registry transaction. */
 export async function writeEvent(event: AuditEvent): Promise<void> {

@@ -1,11 +1,15 @@
 // EventBridge cannot run here (no AWS, and no emulator for it), so these tests check our side of
 // the contract: the PutEvents request the publisher makes, and what it does with the answer. The
-// recording publisher, used where no bus is configured, shows what an AWS stack would have put.
+// file publisher, used where no bus is configured, shows what an AWS stack would have put.
 
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, test } from 'vitest';
-import { eventBridgePublisher, recorded } from './publisher.ts';
+import { untilPublished } from '../../test/support/events.ts';
+import { eventBridgePublisher, eventsFileOf, filePublisher } from './publisher.ts';
 import type { AuditEvent } from './schema.ts';
 import * as Events from './store.ts';
 
@@ -72,7 +76,7 @@ describe('the EventBridge publisher', () => {
 });
 
 describe('recording an event', () => {
-  test('writes it to the audit log and hands it to the publisher once', async () => {
+  test('writes it to the audit log and the outbox at once; the outbox consumer publishes it once', async () => {
     const tenantId = `rec-${randomBytes(4).toString('hex')}`;
     const recordedEvent = await Events.record(tenantId, {
       type: 'key.created',
@@ -83,6 +87,21 @@ describe('recording an event', () => {
 
     const { events } = await Events.queryAudit(tenantId, { maxResults: 10 });
     expect(events).toEqual([recordedEvent]);
-    expect(recorded.events.filter((put) => put.tenantId === tenantId)).toEqual([recordedEvent]);
+    expect(await untilPublished(tenantId, (published) => published.length > 0)).toEqual([recordedEvent]);
+  });
+});
+
+describe('the file publisher (the local stand-in for the bus)', () => {
+  test("appends each event to its tenant's JSON-lines file, which any process can read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-events-'));
+    try {
+      const publish = filePublisher(join(dir, 'events'));
+      await publish.publish(event);
+      await publish.publish({ ...event, id: 'evt_4567' });
+      const lines = (await readFile(eventsFileOf(join(dir, 'events'), 'acme'), 'utf8')).trim().split('\n');
+      expect(lines.map((line) => JSON.parse(line).id)).toEqual(['evt_0123', 'evt_4567']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

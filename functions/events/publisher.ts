@@ -1,4 +1,5 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { AuditEvent } from './schema.ts';
 import { eventSettings } from './settings.ts';
@@ -46,7 +47,26 @@ export function eventBridgePublisher(
   };
 }
 
-/** Keeps what would have been put, newest last, for the local stack and tests. */
+/** The file an events folder keeps a tenant's published events in, one JSON object per line. */
+export const eventsFileOf = (dir: string, tenantId: string) => join(dir, `${tenantId}.jsonl`);
+
+/**
+ * Appends each event to its tenant's JSON-lines file: the local stand-in for the bus, which other
+ * processes (tests, a developer's `tail -f`) can read. A failing write is a failed publication,
+ * retried by the outbox consumer like a failing PutEvents.
+ */
+export function filePublisher(dir: string): EventPublisher {
+  let ready: Promise<unknown> | undefined;
+  return {
+    async publish(event) {
+      ready ??= mkdir(dir, { recursive: true });
+      await ready;
+      await appendFile(eventsFileOf(dir, event.tenantId), `${JSON.stringify(event)}\n`);
+    },
+  };
+}
+
+/** Keeps what would have been put, newest last, in this process. */
 export function recordingPublisher(limit = 1000): EventPublisher & { readonly events: AuditEvent[] } {
   const events: AuditEvent[] = [];
   return {
@@ -58,36 +78,19 @@ export function recordingPublisher(limit = 1000): EventPublisher & { readonly ev
   };
 }
 
-/**
- * Appends each event as one line of JSON to `path`: the local stack's stand-in for the bus. Its
- * functions run in separate containers, so what would have been put must land where every
- * container, and the tests, can read it.
- */
-export function jsonLinesPublisher(path: string): EventPublisher {
-  return {
-    async publish(event) {
-      await appendFile(path, `${JSON.stringify(event)}\n`);
-    },
-  };
-}
-
-/** Where nothing is configured (tests calling stores directly), events are recorded here. */
+/** Where neither a bus nor a folder is configured, events are recorded here. */
 export const recorded = recordingPublisher();
 
 let shared: EventPublisher | undefined;
 
 /**
- * The publisher for this environment: EventBridge when `CAIRN_EVENT_BUS` is set, else the local
- * stack's file when `CAIRN_EVENTS_FILE` is, else the in-memory recorder.
+ * The publisher for this environment: EventBridge when `CAIRN_EVENT_BUS` is set, else the files of
+ * `CAIRN_EVENTS_DIR`, else this process's memory.
  */
 export function publisher(): EventPublisher {
   if (!shared) {
-    const { eventBus, eventsFile } = eventSettings();
-    shared = eventBus
-      ? eventBridgePublisher(eventBus)
-      : eventsFile
-        ? jsonLinesPublisher(eventsFile)
-        : recorded;
+    const { eventBus, eventsDir } = eventSettings();
+    shared = eventBus ? eventBridgePublisher(eventBus) : eventsDir ? filePublisher(eventsDir) : recorded;
   }
   return shared;
 }

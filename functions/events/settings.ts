@@ -3,10 +3,15 @@ import { z } from 'zod';
 const Env = z.object({
   /** The EventBridge bus registry events go to; unset on the local stack, where events are recorded. */
   CAIRN_EVENT_BUS: z.string().min(1).optional(),
+  /**
+   * Without a bus, the folder where events are recorded instead: one JSON-lines file per tenant
+   * (the local stack sets it inside its data folder, so any process can read what was published).
+   */
+  CAIRN_EVENTS_DIR: z.string().min(1).optional(),
   /** The SQS queue webhook deliveries go through; unset on the local stack, which delivers in-process. */
   CAIRN_WEBHOOK_QUEUE_URL: z.url().optional(),
-  /** The local stack's stand-in for the bus: published events are appended here as JSON lines. */
-  CAIRN_EVENTS_FILE: z.string().min(1).optional(),
+  /** How long a webhook receiver has to answer one attempt; the lease on an attempt follows from it. */
+  CAIRN_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(20).default(10),
   CAIRN_ALLOW_LOOPBACK_WEBHOOKS: z
     .enum(['true', 'false', ''])
     .optional()
@@ -15,8 +20,9 @@ const Env = z.object({
 
 export interface EventSettings {
   eventBus: string | undefined;
+  eventsDir: string | undefined;
   webhookQueueUrl: string | undefined;
-  eventsFile: string | undefined;
+  deliveryTimeoutMs: number;
   allowLocalWebhooks: boolean;
 }
 
@@ -28,8 +34,9 @@ export function eventSettings(): EventSettings {
     const env = Env.parse(process.env);
     cached = {
       eventBus: env.CAIRN_EVENT_BUS,
+      eventsDir: env.CAIRN_EVENTS_DIR,
       webhookQueueUrl: env.CAIRN_WEBHOOK_QUEUE_URL,
-      eventsFile: env.CAIRN_EVENTS_FILE,
+      deliveryTimeoutMs: env.CAIRN_WEBHOOK_TIMEOUT_SECONDS * 1000,
       allowLocalWebhooks: env.CAIRN_ALLOW_LOOPBACK_WEBHOOKS,
     };
   }

@@ -6,9 +6,12 @@ import type { DeliveryMessage } from './sqs-queue.ts';
 
 /**
  * The webhook delivery function (AWS): consumes the delivery queue, makes one attempt per message
- * and queues the next attempt with its backoff as the message delay. A message whose handling
- * fails is reported back, so SQS redelivers that one alone and parks it in the dead-letter queue
- * after the queue's receive limit.
+ * and queues the next attempt with its backoff as the message delay. A message is reported back
+ * (SQS redelivers that one alone after its visibility timeout, and parks it in the dead-letter
+ * queue after the queue's receive limit) when its handling fails, when queuing the next attempt
+ * fails (the redelivered message queues it again), or when another worker holds the attempt's
+ * lease (by the time it comes back, that worker has finished or its lease has expired). So every
+ * delivery ends delivered, failed, cancelled, or with its message in the dead-letter queue.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const queue = deliveryQueue();
@@ -17,11 +20,13 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     event.Records.map(async (record) => {
       try {
         const { ref, attempt } = JSON.parse(record.body) as DeliveryMessage;
+        const redelivered = Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
         // Each message reads and writes one tenant's items, with that tenant's credentials.
         const outcome = await withTenantScope(ref.tenantId, () =>
-          attemptDelivery(ref, attempt, { retryBaseMs: queue.retryBaseMs }),
+          attemptDelivery(ref, attempt, { retryBaseMs: queue.retryBaseMs, redelivered }),
         );
-        if (!outcome.done) await queue.enqueue([ref], attempt + 1, outcome.retryInMs);
+        if ('busy' in outcome) failures.push({ itemIdentifier: record.messageId });
+        else if (!outcome.done) await queue.enqueue([ref], attempt + 1, outcome.retryInMs);
       } catch (error) {
         console.error(JSON.stringify({ level: 'error', messageId: record.messageId, error: String(error) }));
         failures.push({ itemIdentifier: record.messageId });

@@ -4,4 +4,6 @@ export type ExperimentsErrorCode =
   | 'experiments.already_exists'
   | 'experiments.not_active'
   | 'experiments.default_protected'
-  | 'experiments.tag_not_found';
+  | 'experiments.tag_not_found'
+  | 'experiments.too_large'
+  | 'experiments.busy';

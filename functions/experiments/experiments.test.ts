@@ -130,4 +130,19 @@ describe('experiments (through the gateway, on DynamoDB Local)', () => {
       'experiments.not_found',
     );
   });
+
+  test('tags that would outgrow the item are experiments.too_large (400) at once, not a retry or a 500', async () => {
+    const tenant = await newTenant();
+    const experiment = (await tenant.call('POST', '/api/v1/experiments', { body: { name: 'big' } })).body
+      .experiment;
+    const tags = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`t${i}`, 'x'.repeat(8000)]));
+
+    const answer = await tenant.call('PATCH', `/api/v1/experiments/${experiment.id}`, { body: { tags } });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('experiments.too_large');
+    expect((await tenant.call('GET', `/api/v1/experiments/${experiment.id}`)).body.experiment.tags).toEqual(
+      {},
+    );
+  });
 });

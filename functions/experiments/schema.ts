@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userRecord } from '#http/user-record.ts';
 import { Description, EntryKey, lifecycleStages, QueryList, TagValue, ViewType } from './fields.ts';
 
 /** Numeric strings, as MLflow's: "0" is each tenant's Default experiment. */
@@ -32,7 +33,7 @@ export type Experiment = z.infer<typeof Experiment>;
 export const CreateExperimentBody = z.strictObject({
   name: ExperimentName,
   description: Description.optional(),
-  tags: z.record(EntryKey, TagValue).optional(),
+  tags: userRecord(EntryKey, TagValue).optional(),
 });
 
 export const UpdateExperimentBody = z
@@ -40,7 +41,7 @@ export const UpdateExperimentBody = z
     name: ExperimentName.optional(),
     description: Description.optional(),
     /** A null value deletes the tag. */
-    tags: z.record(EntryKey, TagValue.nullable()).optional(),
+    tags: userRecord(EntryKey, TagValue.nullable()).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one of name, description, tags');
 

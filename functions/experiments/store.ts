@@ -1,7 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
+import { isConditionFailure, table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
+import { maxItemBytes } from '#table/limits.ts';
+import { transactWrite } from '#table/transact.ts';
+import { asUserMap, fromStoredMap, hasKey, patched, toStoredMap, userMap } from '#table/user-maps.ts';
 import { defaultExperiment, type Experiment } from './schema.ts';
 
 type ExperimentItem = Experiment & { pk: string; sk: string };
@@ -13,7 +16,15 @@ const artifactLocation = (experimentId: string) => `mlflow-artifacts:/${experime
 
 const fromItem = ({ pk: _pk, sk: _sk, ...experiment }: ExperimentItem): Experiment => ({
   ...experiment,
+  tags: fromStoredMap(experiment.tags),
   lastRunAt: experiment.lastRunAt ?? null,
+});
+
+/** The experiment as its item: tag keys escaped for DynamoDB (`#table/user-maps.ts`). */
+const toItem = (tenantId: string, experiment: Experiment) => ({
+  ...keys.experiment(tenantId, experiment.id),
+  ...experiment,
+  tags: toStoredMap(experiment.tags),
 });
 
 function newExperiment(
@@ -26,7 +37,7 @@ function newExperiment(
     name: input.name,
     description: input.description ?? '',
     lifecycleStage: 'active',
-    tags: input.tags ?? {},
+    tags: asUserMap(input.tags),
     artifactLocation: artifactLocation(id),
     createdAt: now,
     updatedAt: now,
@@ -48,7 +59,7 @@ function putWithName(tenantId: string, experiment: Experiment) {
     {
       Put: {
         TableName: tableName,
-        Item: { ...keys.experiment(tenantId, experiment.id), ...experiment },
+        Item: toItem(tenantId, experiment),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -60,21 +71,39 @@ function putWithName(tenantId: string, experiment: Experiment) {
  * it, so tenants need no migration and the tenants domain need not know about experiments.
  */
 async function ensureDefault(tenantId: string): Promise<void> {
-  const { doc } = table();
+  const taken = new Error('the Default experiment or its name exists');
   try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: putWithName(
-          tenantId,
-          newExperiment(defaultExperiment.id, defaultExperiment, Date.now()),
-        ),
+    await transactWrite(
+      () => ({
+        items: putWithName(tenantId, newExperiment(defaultExperiment.id, defaultExperiment, Date.now())),
+        result: undefined,
+        onConditionFailed: () => taken,
       }),
+      policyFor(defaultExperiment.id),
     );
   } catch (error) {
     // Someone else created it first, or a user took the name: either way there is nothing to do.
-    if (!cancellationReasons(error)) throw error;
+    if (error !== taken) throw error;
   }
 }
+
+/** How an experiment's transactions fail when they cannot go through. */
+const policyFor = (experiment: string) => ({
+  busy: () =>
+    new CairnError(
+      'experiments.busy',
+      `Experiment ${experiment} is being changed by many clients at once; retry`,
+      {
+        experiment,
+      },
+    ),
+  tooLarge: () =>
+    new CairnError(
+      'experiments.too_large',
+      `Experiment ${experiment} would be larger than a DynamoDB item holds (400 KB); use fewer or shorter tags or a shorter description`,
+      { experiment, limit: maxItemBytes },
+    ),
+});
 
 /** Creates an experiment under a new id; the name is claimed in the same transaction. */
 export async function createExperiment(
@@ -97,13 +126,15 @@ export async function createExperiment(
     }),
   );
   const experiment = newExperiment(String(Attributes?.next), input, Date.now());
-  try {
-    await doc.send(new TransactWriteCommand({ TransactItems: putWithName(tenantId, experiment) }));
-  } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') throw alreadyExists(input.name);
-    throw error;
-  }
-  return experiment;
+  return transactWrite(
+    () => ({
+      items: putWithName(tenantId, experiment),
+      result: experiment,
+      // The name's claim; the id's item is new by construction (the sequence hands each out once).
+      onConditionFailed: (index) => (index === 0 ? alreadyExists(input.name) : undefined),
+    }),
+    policyFor(experiment.id),
+  );
 }
 
 const alreadyExists = (name: string) =>
@@ -116,10 +147,20 @@ const alreadyExists = (name: string) =>
   );
 
 /** One experiment by id (key `experiment`), deleted ones included. */
-export async function getExperiment(tenantId: string, experimentId: string): Promise<Experiment> {
+export async function getExperiment(
+  tenantId: string,
+  experimentId: string,
+  consistent = false,
+): Promise<Experiment> {
   const { name, doc } = table();
   const read = () =>
-    doc.send(new GetCommand({ TableName: name, Key: keys.experiment(tenantId, experimentId) }));
+    doc.send(
+      new GetCommand({
+        TableName: name,
+        Key: keys.experiment(tenantId, experimentId),
+        ConsistentRead: consistent,
+      }),
+    );
   let { Item } = await read();
   if (!Item && experimentId === defaultExperiment.id) {
     await ensureDefault(tenantId);
@@ -173,79 +214,72 @@ export async function listExperiments(tenantId: string): Promise<Experiment[]> {
 
 /**
  * Renames, re-describes or re-tags an experiment. A rename moves the name claim in the same
- * transaction, so two experiments can never hold one name.
+ * transaction, so two experiments can never hold one name. The write is made on the experiment as
+ * read; if it changed meanwhile, it is read and changed again.
  */
 export async function updateExperiment(
   tenantId: string,
   experimentId: string,
   change: { name?: string; description?: string; tags?: Record<string, string | null> },
 ): Promise<Experiment> {
-  const { name: tableName, doc } = table();
-  const current = await getExperiment(tenantId, experimentId);
-  if (current.lifecycleStage !== 'active') {
-    throw new CairnError(
-      'experiments.not_active',
-      `Experiment ${experimentId} is deleted; restore it first`,
-      { experimentId },
-    );
-  }
-  const tags = { ...current.tags };
-  for (const [key, value] of Object.entries(change.tags ?? {})) {
-    if (value === null) delete tags[key];
-    else tags[key] = value;
-  }
-  const next: Experiment = {
-    ...current,
-    name: change.name ?? current.name,
-    description: change.description ?? current.description,
-    tags,
-    updatedAt: Date.now(),
-  };
-  const write = {
-    Put: {
-      TableName: tableName,
-      Item: { ...keys.experiment(tenantId, experimentId), ...next },
-      // Guards against a concurrent update: the item must be as we read it.
-      ConditionExpression: 'updatedAt = :seen AND lifecycleStage = :active',
-      ExpressionAttributeValues: { ':seen': current.updatedAt, ':active': 'active' },
-    },
-  };
-  const renamed = next.name !== current.name;
-  const items = renamed
-    ? [
-        write,
-        {
-          Delete: {
-            TableName: tableName,
-            Key: keys.experimentName(tenantId, current.name),
-            ConditionExpression: 'experimentId = :id',
-            ExpressionAttributeValues: { ':id': experimentId },
-          },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...keys.experimentName(tenantId, next.name), experimentId },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ]
-    : [write];
-  try {
-    await doc.send(new TransactWriteCommand({ TransactItems: items }));
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons?.[2] === 'ConditionalCheckFailed') throw alreadyExists(next.name);
-    if (reasons?.includes('ConditionalCheckFailed')) {
+  const tableName = table().name;
+  return transactWrite(async () => {
+    const current = await getExperiment(tenantId, experimentId, true);
+    if (current.lifecycleStage !== 'active') {
       throw new CairnError(
         'experiments.not_active',
-        `Experiment ${experimentId} changed meanwhile; try again`,
+        `Experiment ${experimentId} is deleted; restore it first`,
         { experimentId },
       );
     }
-    throw error;
-  }
-  return next;
+    const next: Experiment = {
+      ...current,
+      name: change.name ?? current.name,
+      description: change.description ?? current.description,
+      tags: patched(current.tags, change.tags ?? {}),
+      updatedAt: Math.max(Date.now(), current.updatedAt + 1),
+    };
+    const write = {
+      Put: {
+        TableName: tableName,
+        Item: toItem(tenantId, next),
+        // The item must be as it was read: a concurrent update, delete or new run (which counts
+        // itself here) makes this attempt stale, and it is made again on what is there now.
+        ConditionExpression: 'updatedAt = :seen AND runCount = :runs AND lifecycleStage = :active',
+        ExpressionAttributeValues: {
+          ':seen': current.updatedAt,
+          ':runs': current.runCount,
+          ':active': 'active',
+        },
+      },
+    };
+    const renamed = next.name !== current.name;
+    const items = renamed
+      ? [
+          write,
+          {
+            Delete: {
+              TableName: tableName,
+              Key: keys.experimentName(tenantId, current.name),
+              ConditionExpression: 'experimentId = :id',
+              ExpressionAttributeValues: { ':id': experimentId },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...keys.experimentName(tenantId, next.name), experimentId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ]
+      : [write];
+    return {
+      items,
+      result: next,
+      onConditionFailed: (index) => (index === 2 ? alreadyExists(next.name) : 'stale'),
+    };
+  }, policyFor(experimentId));
 }
 
 /** Soft delete and restore: the lifecycle stage flips; runs stay, and so does the name claim. */
@@ -303,11 +337,11 @@ export async function deleteExperimentTag(
   key: string,
 ): Promise<Experiment> {
   const current = await getExperiment(tenantId, experimentId);
-  if (current.lifecycleStage === 'active' && !Object.hasOwn(current.tags, key)) {
+  if (current.lifecycleStage === 'active' && !hasKey(current.tags, key)) {
     throw new CairnError('experiments.tag_not_found', `Experiment ${experimentId} has no tag "${key}"`, {
       experimentId,
       key,
     });
   }
-  return updateExperiment(tenantId, experimentId, { tags: { [key]: null } });
+  return updateExperiment(tenantId, experimentId, { tags: userMap([[key, null]]) });
 }

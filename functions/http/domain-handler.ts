@@ -17,9 +17,28 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & {
 
 const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
-/** Renders any body as our JSON response. */
+/** A replacer that makes every string and key well-formed Unicode (a lone surrogate becomes U+FFFD). */
+function wellFormed(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const entries = Object.entries(value);
+  if (entries.every(([key]) => key.isWellFormed())) return value;
+  return Object.fromEntries(entries.map(([key, inner]) => [key.toWellFormed(), inner]));
+}
+
+/**
+ * Renders any body as our JSON response. The edge refuses strings that are not well-formed Unicode,
+ * but a value stored before (or by a path around the edge) may hold a lone surrogate: an answer
+ * never passes one on, since no UTF-8 reader can take it. `JSON.stringify` writes a lone surrogate
+ * as a `\udXXX` escape and a well-formed pair as itself, so one scan of the text finds them.
+ */
 export function jsonResult(statusCode: number, body: unknown, requestId: string): HttpResult {
-  return { statusCode, headers: { ...jsonHeaders, 'x-request-id': requestId }, body: JSON.stringify(body) };
+  const text = JSON.stringify(body);
+  return {
+    statusCode,
+    headers: { ...jsonHeaders, 'x-request-id': requestId },
+    body: /\\ud[89a-f]/i.test(text) ? JSON.stringify(body, wellFormed) : text,
+  };
 }
 
 function render(error: CairnError, requestId: string, dialect: Dialect): HttpResult {
@@ -56,9 +75,17 @@ function authorize(route: Route, event: AuthorizedEvent): Caller {
   return caller;
 }
 
+/** JSON is UTF-8 (RFC 8259): bytes that are not are refused, not silently replaced by U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeBody(event: AuthorizedEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (!event.isBase64Encoded) return event.body;
+  try {
+    return utf8.decode(Buffer.from(event.body, 'base64'));
+  } catch {
+    throw new CairnError('request.malformed_json', 'Request body is not valid UTF-8, so it is not JSON');
+  }
 }
 
 function jsonBody(op: Operation, event: AuthorizedEvent, dialect: Dialect): unknown {

@@ -1,6 +1,7 @@
 import { matches, parseFilter, type Searchable, type SearchSpec } from '#functions/search/filter.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { compareBy, parseOrderBy } from '#functions/search/order.ts';
+import { userMap, valueAt } from '#table/user-maps.ts';
 import type { LoggedModel } from './schema.ts';
 import { listLoggedModelsOfExperiments } from './store.ts';
 
@@ -39,10 +40,10 @@ export const loggedModelSearch: SearchSpec = {
 
 /** What a filter sees of a model; a metric logged on several datasets counts by its latest value. */
 function searchable(model: LoggedModel): Searchable {
-  const metrics: Record<string, number> = {};
-  const latest: Record<string, { step: number; timestamp: number }> = {};
+  const metrics = userMap<number>();
+  const latest = userMap<{ step: number; timestamp: number }>();
   for (const metric of model.metrics) {
-    const seen = latest[metric.key];
+    const seen = valueAt(latest, metric.key);
     if (seen && (seen.step > metric.step || (seen.step === metric.step && seen.timestamp > metric.timestamp)))
       continue;
     latest[metric.key] = metric;

@@ -9,6 +9,7 @@ import { isConditionFailure, table } from '#table/client.ts';
 import { indexes } from '#table/definition.ts';
 import { keys } from '#table/keys.ts';
 import { maxItemBytes } from '#table/limits.ts';
+import { asUserMap, fromStoredMap, hasKey, patched, toStoredMap, without } from '#table/user-maps.ts';
 import type { LoggedModel, LoggedModelMetric, LoggedModelStatus } from './schema.ts';
 
 /** A metric as stored: the value as a string, since DynamoDB numbers cannot hold NaN or 1e300. */
@@ -41,6 +42,21 @@ const maxAttempts = 8;
 
 const notFound = (modelId: string) =>
   new CairnError('logged_models.not_found', `Logged model ${modelId} does not exist`, { modelId });
+
+/*
+ * Params and tags are keyed by the user's names: null-prototype maps in memory, escaped keys in the
+ * table (`#table/user-maps.ts`).
+ */
+const fromTable = (item: LoggedModelItem): LoggedModelItem => ({
+  ...item,
+  params: fromStoredMap(item.params),
+  tags: fromStoredMap(item.tags),
+});
+const toTable = (item: LoggedModelItem): LoggedModelItem => ({
+  ...item,
+  params: toStoredMap(item.params),
+  tags: toStoredMap(item.tags),
+});
 
 function toModel(item: LoggedModelItem): LoggedModel {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, metrics, ...model } = item;
@@ -104,15 +120,15 @@ export async function createLoggedModel(
     user,
     createdAt: now,
     updatedAt: now,
-    params: input.params ?? {},
-    tags: input.tags ?? {},
+    params: asUserMap(input.params),
+    tags: asUserMap(input.tags),
     metrics: [],
     version: 1,
   };
   checkSize(item);
   const { name, doc } = table();
   await doc.send(
-    new PutCommand({ TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    new PutCommand({ TableName: name, Item: toTable(item), ConditionExpression: 'attribute_not_exists(pk)' }),
   );
   return toModel(item);
 }
@@ -124,7 +140,7 @@ async function readItem(tenantId: string, modelId: string, consistent = false): 
   );
   // A deleted model is gone for every reader, as in MLflow; its files stay until retention.
   if (Item?.lifecycleStage !== 'active') throw notFound(modelId);
-  return Item as LoggedModelItem;
+  return fromTable(Item as LoggedModelItem);
 }
 
 /** One logged model (key `loggedModel`); deleted ones are not found. */
@@ -141,13 +157,14 @@ async function mutate(
   const { name, doc } = table();
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await readItem(tenantId, modelId, true);
-    const next = { ...change(structuredClone(current)), version: current.version + 1, updatedAt: Date.now() };
+    // `change` builds what it changes anew (never edits `current`), so a retry starts from a fresh read.
+    const next = { ...change(current), version: current.version + 1, updatedAt: Date.now() };
     checkSize(next);
     try {
       await doc.send(
         new PutCommand({
           TableName: name,
-          Item: next,
+          Item: toTable(next),
           ConditionExpression: 'version = :seen',
           ExpressionAttributeValues: { ':seen': current.version },
         }),
@@ -182,19 +199,18 @@ export function setLoggedModelTags(
   modelId: string,
   tags: Record<string, string>,
 ): Promise<LoggedModel> {
-  return mutate(tenantId, modelId, (item) => ({ ...item, tags: { ...item.tags, ...tags } }));
+  return mutate(tenantId, modelId, (item) => ({ ...item, tags: patched(item.tags, tags) }));
 }
 
 export function deleteLoggedModelTag(tenantId: string, modelId: string, key: string): Promise<LoggedModel> {
   return mutate(tenantId, modelId, (item) => {
-    if (!Object.hasOwn(item.tags, key)) {
+    if (!hasKey(item.tags, key)) {
       throw new CairnError('logged_models.tag_not_found', `Logged model ${modelId} has no tag "${key}"`, {
         modelId,
         key,
       });
     }
-    const { [key]: _gone, ...tags } = item.tags;
-    return { ...item, tags };
+    return { ...item, tags: without(item.tags, (name) => name === key) };
   });
 }
 
@@ -204,7 +220,7 @@ export function logLoggedModelParams(
   modelId: string,
   params: Record<string, string>,
 ): Promise<LoggedModel> {
-  return mutate(tenantId, modelId, (item) => ({ ...item, params: { ...item.params, ...params } }));
+  return mutate(tenantId, modelId, (item) => ({ ...item, params: patched(item.params, params) }));
 }
 
 /**
@@ -265,7 +281,7 @@ export async function listLoggedModelsOfExperiments(
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of page.Items ?? []) found.push(toModel(item as LoggedModelItem));
+        for (const item of page.Items ?? []) found.push(toModel(fromTable(item as LoggedModelItem)));
         start = page.LastEvaluatedKey;
       } while (start);
       return found;

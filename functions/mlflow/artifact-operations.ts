@@ -33,8 +33,9 @@ async function storeFile(tenantId: string, location: Location, bytes: Buffer): P
       body: new Uint8Array(bytes),
     });
     if (!sent.ok) throw new Error(`The blob store refused ${sha256}: HTTP ${sent.status}`);
-  } else if (plan?.status !== 'present') {
-    // Proxied bodies stop at API Gateway's 10 MB, far below the single-PUT limit.
+  } else if (plan?.status !== 'present' && plan?.status !== 'verifying') {
+    // Proxied bodies stop at API Gateway's 10 MB, far below the single-PUT limit. (A blob being
+    // verified from another client's upload is waited for by the commit, which answers 409 meanwhile.)
     throw new Error(`Unexpected upload plan ${plan?.status} for ${size} bytes`);
   }
   await Artifacts.logArtifacts(tenantId, location.runId, {

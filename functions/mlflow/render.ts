@@ -3,6 +3,7 @@ import type { LoggedModel } from '#functions/logged-models/schema.ts';
 import { type Point, toWire } from '#functions/metrics/point.ts';
 import { attributeTagsOf } from '#functions/runs/attribute-tags.ts';
 import type { Run } from '#functions/runs/schema.ts';
+import { asUserMap } from '#table/user-maps.ts';
 
 /*
  * Cairn's entities in MLflow's wire shapes (protobuf JSON with snake_case names): what MLflow's
@@ -17,7 +18,7 @@ const entries = (record: Readonly<Record<string, string>>) =>
   Object.entries(record).map(([key, value]) => ({ key, value }));
 
 export function experimentJson(experiment: Experiment) {
-  const tags = { ...experiment.tags };
+  const tags = asUserMap(experiment.tags);
   if (experiment.description) tags[noteTag] = experiment.description;
   return {
     experiment_id: experiment.id,

@@ -22,6 +22,7 @@ import { offsetPage } from '#functions/search/offset-page.ts';
 import { operation } from '#http/operation.ts';
 import { pageBudgetBytes, wireBytes } from '#http/response-budget.ts';
 import { parseInput } from '#http/validate.ts';
+import { userMap } from '#table/user-maps.ts';
 import { metricJson, runInfoJson, runJson } from './render.ts';
 import {
   aboutRun,
@@ -217,7 +218,7 @@ const CreateRun = z
     { message: `run_name differs from the ${attributeTag.name} tag`, path: ['run_name'] },
   )
   .transform(({ experiment_id, run_name, start_time, tags }): z.input<typeof CreateRunBody> => {
-    const plain: Record<string, string> = {};
+    const plain = userMap<string>();
     let name = run_name || undefined;
     let parentRunId: string | undefined;
     for (const { key, value } of tags ?? []) {
@@ -305,7 +306,7 @@ const LogInputs = aboutRun({
         source: dataset.source,
         ...(dataset.schema ? { schema: dataset.schema } : {}),
         ...(dataset.profile ? { profile: dataset.profile } : {}),
-        tags: Object.fromEntries((tags ?? []).map(({ key, value }) => [key, value])),
+        tags: userMap((tags ?? []).map(({ key, value }) => [key, value])),
       }),
     ),
     models: (models ?? []).map(({ model_id }) => ({ modelId: model_id })),

@@ -3,6 +3,7 @@ import { EntryKey, ParamValue, TagValue } from '#functions/experiments/fields.ts
 import { ExperimentId } from '#functions/experiments/schema.ts';
 import { LoggedModelId } from '#functions/logged-models/schema.ts';
 import { RunId } from '#functions/runs/schema.ts';
+import { userMap } from '#table/user-maps.ts';
 
 /*
  * The field types of MLflow's wire format (protobuf JSON, as MLflow's clients write it), each
@@ -62,9 +63,7 @@ export const ParamList = z.array(z.object({ key: EntryKey, value: ParamValue }))
 export function toRecord(
   list: readonly { key: string; value: string }[] | undefined,
 ): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const { key, value } of list ?? []) record[key] = value;
-  return record;
+  return userMap((list ?? []).map(({ key, value }) => [key, value]));
 }
 
 /**

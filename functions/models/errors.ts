@@ -9,4 +9,5 @@ export type ModelsErrorCode =
   | 'models.artifact_not_found'
   | 'models.too_many_files'
   | 'models.invalid_ref'
+  | 'models.too_large'
   | 'models.busy';

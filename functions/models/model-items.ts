@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeChunk } from '#blobs/manifest.ts';
 import * as Events from '#functions/events/store.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, table } from '#table/client.ts';
+import { table } from '#table/client.ts';
 import { keys, modelVersionSortPrefix } from '#table/keys.ts';
-import { maxBatchGetItems } from '#table/limits.ts';
+import { maxBatchGetItems, maxItemBytes } from '#table/limits.ts';
+import { type ConditionReading, type TransactItem, transactWrite } from '#table/transact.ts';
+import { fromStoredMap, toStoredMap, userMap } from '#table/user-maps.ts';
 import type { Model, ModelVersion, Stage, VersionFile } from './schema.ts';
 
 /*
@@ -63,13 +65,39 @@ export const modelNotFound = (name: string) =>
 export const versionNotFound = (name: string, version: number) =>
   new CairnError('models.version_not_found', `Model "${name}" has no version ${version}`, { name, version });
 
+/*
+ * Tags and aliases are keyed by the user's names: null-prototype maps in memory, escaped keys in the
+ * table (`#table/user-maps.ts`). Items are decoded where they are read and encoded where written.
+ */
+const modelFromTable = (item: ModelItem): ModelItem => ({
+  ...item,
+  tags: fromStoredMap(item.tags),
+  aliases: fromStoredMap(item.aliases),
+});
+
+/** A model (or model item) as the item attributes written to the table. */
+export const modelToTable = <M extends Model>(model: M): M => ({
+  ...model,
+  tags: toStoredMap(model.tags),
+  aliases: toStoredMap(model.aliases),
+});
+
+const versionFromTable = (item: VersionItem): VersionItem => ({ ...item, tags: fromStoredMap(item.tags) });
+
+/** A version item as written to the table. */
+export const versionToTable = (item: VersionItem): VersionItem => ({ ...item, tags: toStoredMap(item.tags) });
+
+/** Model items as a query or batch read returns them, decoded. */
+export const modelsFromTable = (items: readonly Record<string, unknown>[]) =>
+  items.map((item) => modelFromTable(item as unknown as ModelItem));
+
 export function toModel(item: ModelItem): Model {
   return {
     id: item.id,
     name: item.name,
     description: item.description,
-    tags: item.tags ?? {},
-    aliases: item.aliases ?? {},
+    tags: item.tags ?? userMap(),
+    aliases: item.aliases ?? userMap(),
     protectedAliases: item.protectedAliases ?? [],
     latestVersion: item.latestVersion,
     createdAt: item.createdAt,
@@ -101,7 +129,7 @@ export function toVersion(
     status: 'READY',
     stage: item.stage,
     description: item.description,
-    tags: item.tags ?? {},
+    tags: item.tags ?? userMap(),
     aliases: aliasesOf(model, item.version),
     fileCount: item.fileCount,
     totalSize: item.totalSize,
@@ -125,7 +153,7 @@ export async function readModel(
   const { Item } = await doc.send(
     new GetCommand({ TableName: tableName, Key: keys.model(tenantId, name), ConsistentRead: consistent }),
   );
-  return Item as ModelItem | undefined;
+  return Item ? modelFromTable(Item as ModelItem) : undefined;
 }
 
 export async function requireModel(tenantId: string, name: string, consistent = false): Promise<ModelItem> {
@@ -149,7 +177,7 @@ export async function readVersion(
       ConsistentRead: consistent,
     }),
   );
-  return Item as VersionItem | undefined;
+  return Item ? versionFromTable(Item as VersionItem) : undefined;
 }
 
 /** A live version of a model, or `models.version_not_found`. */
@@ -183,10 +211,17 @@ export async function queryVersions(tenantId: string, modelId: string): Promise<
         ExclusiveStartKey: start,
       }),
     );
-    found.push(...((page.Items ?? []) as VersionItem[]));
+    found.push(...((page.Items ?? []) as VersionItem[]).map(versionFromTable));
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
+}
+
+/** Version items by key, decoded, in any order; keys that hold nothing are left out. */
+export async function batchReadVersions(
+  keyList: readonly { pk: string; sk: string }[],
+): Promise<VersionItem[]> {
+  return (await batchRead<VersionItem>(keyList)).map(versionFromTable);
 }
 
 /** Items by key, in any order; keys that hold nothing are left out. */
@@ -205,32 +240,55 @@ export async function batchRead<T>(keyList: readonly { pk: string; sk: string }[
   return found;
 }
 
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
-
 /** What a change does to a model: its next state, the other writes and the one event it is. */
 export interface ModelChange<R> {
   /** The model after the change; a new `name` is a rename. */
   next: Model;
   /** Moves the model to its deleted key and frees its name. */
   deleted?: boolean;
+  /**
+   * Other items written with the model. Their conditions guard what `decide` read (a version's
+   * revision, that it still exists), so a failed one means "decide again" unless this says otherwise.
+   */
   writes?: TransactItem[];
+  onWriteConditionFailed?: (index: number) => ConditionReading;
   event: Events.NewEvent;
   result: R;
+  /** The change would leave everything as it is: nothing is written, and it is no event. */
+  unchanged?: boolean;
 }
 
-/** Attempts before a change gives up on a model that many clients change at once. */
-const maxChangeAttempts = 80;
+/** Whether two user-keyed maps hold the same entries. */
+export function sameEntries(
+  a: Readonly<Record<string, unknown>>,
+  b: Readonly<Record<string, unknown>>,
+): boolean {
+  const left = Object.entries(a);
+  return (
+    left.length === Object.keys(b).length &&
+    left.every(([key, value]) => Object.hasOwn(b, key) && b[key] === value)
+  );
+}
+
+export const modelsBusy = (name: string) =>
+  new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, { name });
+
+export const modelTooLarge = (name: string) =>
+  new CairnError(
+    'models.too_large',
+    `The change would make model "${name}" or one of its versions larger than a DynamoDB item holds (400 KB); use fewer or shorter tags or descriptions`,
+    { name, limit: maxItemBytes },
+  );
 
 /**
  * The one way a model changes: read it, decide, and write the model (on the revision read), the
  * change's other items and its audit entry in one transaction; on a concurrent change, read again
- * and decide again. So a version number is given out exactly once and without gaps, an alias is
- * never left pointing at a version that was deleted meanwhile, and no change escapes the log.
- * The event is announced once the transaction has committed.
+ * and decide again (`transactWrite`). So a version number is given out exactly once and without
+ * gaps, an alias is never left pointing at a version that was deleted meanwhile, and no change
+ * escapes the log. A refusal (an item too large, a name taken) fails at once. The event's outbox
+ * item is part of the transaction: the event is published if, and only if, it commits.
  *
- *   read rev=r ──► decide ──► transact [model rev=r → r+1, writes…, audit×3]
+ *   read rev=r ──► decide ──► transact [model rev=r → r+1, writes…, audit×3, outbox]
  *        ▲                                 │ cancelled (rev moved on, conflict)
  *        └──────────── jittered backoff ◄──┘
  */
@@ -239,76 +297,91 @@ export async function changeModel<R>(
   name: string,
   decide: (current: ModelItem) => Promise<ModelChange<R>> | ModelChange<R>,
 ): Promise<R> {
-  const { name: tableName, doc } = table();
-  for (let attempt = 0; attempt < maxChangeAttempts; attempt++) {
-    const current = await requireModel(tenantId, name, true);
-    const change = await decide(current);
-    const next: ModelItem = { ...change.next, pk: '', sk: '', rev: current.rev + 1 };
-    const guard = {
-      ConditionExpression: '#rev = :rev',
-      ExpressionAttributeNames: { '#rev': 'rev' },
-      ExpressionAttributeValues: { ':rev': current.rev },
-    };
-    const head = (deleted: boolean): TransactItem => ({
-      Put: {
-        TableName: tableName,
-        Item: { ...keys.modelHead(tenantId, current.id), modelId: current.id, name: next.name, deleted },
-      },
-    });
-    const renamed = !change.deleted && next.name !== current.name;
-    const items: TransactItem[] = [];
-    if (change.deleted) {
-      items.push(
-        { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...next, ...keys.deletedModel(tenantId, current.id), deletedAt: next.updatedAt },
-          },
+  const tableName = table().name;
+  return transactWrite(
+    async () => {
+      const current = await requireModel(tenantId, name, true);
+      const change = await decide(current);
+      if (change.unchanged) return { items: [], result: change.result };
+      const next: ModelItem = { ...change.next, pk: '', sk: '', rev: current.rev + 1 };
+      const guard = {
+        ConditionExpression: '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': 'rev' },
+        ExpressionAttributeValues: { ':rev': current.rev },
+      };
+      const head = (deleted: boolean): TransactItem => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.modelHead(tenantId, current.id), modelId: current.id, name: next.name, deleted },
         },
-        head(true),
-      );
-    } else if (renamed) {
-      items.push(
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...next, ...keys.model(tenantId, next.name) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
-        head(false),
-      );
-    } else {
-      items.push({
-        Put: { TableName: tableName, Item: { ...next, ...keys.model(tenantId, next.name) }, ...guard },
       });
-    }
-    const event = Events.newEvent(tenantId, change.event);
-    items.push(...(change.writes ?? []), ...Events.auditWrites(event));
-    try {
-      await doc.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (renamed && reasons[0] === 'ConditionalCheckFailed') {
-        throw new CairnError(
-          'models.already_exists',
-          `A registered model named "${next.name}" already exists`,
+      const renamed = !change.deleted && next.name !== current.name;
+      const items: TransactItem[] = [];
+      /** The item whose condition is the revision guard, and the rename's claim on the new name. */
+      let guardAt = 0;
+      let claimAt = -1;
+      if (change.deleted) {
+        items.push(
+          { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
           {
-            name: next.name,
+            Put: {
+              TableName: tableName,
+              Item: {
+                ...modelToTable(next),
+                ...keys.deletedModel(tenantId, current.id),
+                deletedAt: next.updatedAt,
+              },
+            },
           },
+          head(true),
         );
+      } else if (renamed) {
+        claimAt = 0;
+        guardAt = 1;
+        items.push(
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...modelToTable(next), ...keys.model(tenantId, next.name) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Delete: { TableName: tableName, Key: keys.model(tenantId, current.name), ...guard } },
+          head(false),
+        );
+      } else {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: { ...modelToTable(next), ...keys.model(tenantId, next.name) },
+            ...guard,
+          },
+        });
       }
-      // Full jitter: concurrent writers spread out instead of colliding again in step.
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5)));
-      continue;
-    }
-    await Events.announce(event);
-    return change.result;
-  }
-  throw new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, {
-    name,
-  });
+      const writesAt = items.length;
+      const writes = change.writes ?? [];
+      items.push(...writes, ...Events.auditWrites(Events.newEvent(tenantId, change.event)));
+      return {
+        items,
+        result: change.result,
+        onConditionFailed: (index: number): ConditionReading => {
+          if (index === guardAt) return 'stale';
+          if (index === claimAt) {
+            return new CairnError(
+              'models.already_exists',
+              `A registered model named "${next.name}" already exists`,
+              {
+                name: next.name,
+              },
+            );
+          }
+          if (index >= writesAt && index < writesAt + writes.length) {
+            return change.onWriteConditionFailed ? change.onWriteConditionFailed(index - writesAt) : 'stale';
+          }
+          return undefined;
+        },
+      };
+    },
+    { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
+  );
 }

@@ -1,5 +1,6 @@
 import * as Runs from '#functions/runs/store.ts';
 import { CairnError } from '#http/errors.ts';
+import { valueAt } from '#table/user-maps.ts';
 import {
   filesOf,
   type ModelItem,
@@ -68,7 +69,7 @@ export async function versionFor(tenantId: string, model: ModelItem, ref: Versio
     case 'version':
       return requireVersion(tenantId, model, ref.version);
     case 'alias': {
-      const version = model.aliases?.[ref.alias];
+      const version = valueAt(model.aliases, ref.alias);
       if (version === undefined) {
         throw new CairnError('models.alias_not_found', `Model "${model.name}" has no alias "${ref.alias}"`, {
           name: model.name,

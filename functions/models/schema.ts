@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Description, EntryKey, TagValue } from '#functions/experiments/fields.ts';
 import { RunId } from '#functions/runs/schema.ts';
+import { userRecord } from '#http/user-record.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const noControl = /^[^\u0000-\u001f\u007f]*$/;
@@ -91,7 +92,7 @@ export type ModelVersion = z.infer<typeof ModelVersion>;
 export const ModelVersionWithFiles = ModelVersion.extend({ files: z.array(VersionFile) });
 export type ModelVersionWithFiles = z.infer<typeof ModelVersionWithFiles>;
 
-const Tags = z.record(EntryKey, TagValue);
+const Tags = userRecord(EntryKey, TagValue);
 
 export const CreateModelBody = z.strictObject({
   name: ModelName,
@@ -105,7 +106,7 @@ export const UpdateModelBody = z
     name: ModelName.optional(),
     description: Description.optional(),
     /** A null value deletes the tag. */
-    tags: z.record(EntryKey, TagValue.nullable()).optional(),
+    tags: userRecord(EntryKey, TagValue.nullable()).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one of name, description, tags');
 
@@ -144,7 +145,7 @@ export const ListVersionsQuery = z.strictObject({
 export const UpdateVersionBody = z
   .strictObject({
     description: Description.optional(),
-    tags: z.record(EntryKey, TagValue.nullable()).optional(),
+    tags: userRecord(EntryKey, TagValue.nullable()).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one of description, tags');
 

@@ -1,16 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, table } from '#table/client.ts';
+import { table } from '#table/client.ts';
 import { keys, modelSortPrefix } from '#table/keys.ts';
+import { transactWrite } from '#table/transact.ts';
+import { asUserMap, patched, userMap, valueAt, without } from '#table/user-maps.ts';
 import {
   changeModel,
-  type ModelItem,
+  modelsBusy,
+  modelsFromTable,
+  modelTooLarge,
+  modelToTable,
   readModel,
   requireModel,
   requireVersion,
+  sameEntries,
   toModel,
   toVersion,
 } from './model-items.ts';
@@ -34,14 +40,14 @@ export async function createModel(
   input: { name: string; description?: string; tags?: Record<string, string> },
   actor: Actor,
 ): Promise<Model> {
-  const { name: tableName, doc } = table();
+  const tableName = table().name;
   const now = Date.now();
   const model: Model = {
     id: randomBytes(8).toString('hex'),
     name: input.name,
     description: input.description ?? '',
-    tags: input.tags ?? {},
-    aliases: {},
+    tags: asUserMap(input.tags),
+    aliases: userMap(),
     protectedAliases: [],
     latestVersion: 0,
     createdAt: now,
@@ -54,46 +60,44 @@ export async function createModel(
     resource: resourceOf(model.name),
     after: modelState(model),
   });
-  try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...keys.model(tenantId, model.name), ...model, rev: 1 },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: {
-                ...keys.modelHead(tenantId, model.id),
-                modelId: model.id,
-                name: model.name,
-                deleted: false,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...Events.auditWrites(event),
-        ],
-      }),
-    );
-  } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-      throw new CairnError(
-        'models.already_exists',
-        `A registered model named "${model.name}" already exists`,
+  await transactWrite(
+    () => ({
+      items: [
         {
-          name: model.name,
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.model(tenantId, model.name), ...modelToTable(model), rev: 1 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      );
-    }
-    throw error;
-  }
-  await Events.announce(event);
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.modelHead(tenantId, model.id),
+              modelId: model.id,
+              name: model.name,
+              deleted: false,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...Events.auditWrites(event),
+      ],
+      result: model,
+      onConditionFailed: (index) =>
+        index === 0
+          ? new CairnError(
+              'models.already_exists',
+              `A registered model named "${model.name}" already exists`,
+              {
+                name: model.name,
+              },
+            )
+          : undefined,
+    }),
+    { busy: () => modelsBusy(model.name), tooLarge: () => modelTooLarge(model.name) },
+  );
   return model;
 }
 
@@ -116,7 +120,7 @@ export async function listModels(tenantId: string): Promise<Model[]> {
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of page.Items ?? []) found.push(toModel(item as ModelItem));
+    for (const item of modelsFromTable(page.Items ?? [])) found.push(toModel(item));
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
@@ -139,21 +143,22 @@ export async function updateModel(
   }
   return changeModel(tenantId, name, (item) => {
     const current = toModel(item);
-    const tags = { ...current.tags };
-    for (const [key, value] of Object.entries(patch.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
+    if (patch.name !== undefined && patch.name !== current.name)
+      refuseUnlessAdminForGate(current, 'rename', actor);
     const next: Model = {
       ...current,
       name: patch.name ?? current.name,
       description: patch.description ?? current.description,
-      tags,
+      tags: patched(current.tags, patch.tags ?? {}),
       updatedAt: Math.max(Date.now(), current.updatedAt + 1),
     };
     const renamed = next.name !== current.name;
+    // Deleting a tag that is not there (MLflow's delete-tag) changes nothing: no write, no event.
+    const unchanged =
+      !renamed && next.description === current.description && sameEntries(next.tags, current.tags);
     return {
       next,
+      unchanged,
       event: {
         type: renamed ? 'model.renamed' : 'model.updated',
         actor,
@@ -161,7 +166,7 @@ export async function updateModel(
         before: modelState(current),
         after: modelState(next),
       },
-      result: next,
+      result: unchanged ? current : next,
     };
   });
 }
@@ -173,6 +178,7 @@ export async function updateModel(
 export async function deleteModel(tenantId: string, name: string, actor: Actor): Promise<Model> {
   return changeModel(tenantId, name, (item) => {
     const current = toModel(item);
+    refuseUnlessAdminForGate(current, 'delete', actor);
     const next = { ...current, updatedAt: Math.max(Date.now(), current.updatedAt + 1) };
     return {
       next,
@@ -238,6 +244,21 @@ function refuseUnlessAdmin(model: Model, alias: string, actor: Actor) {
 }
 
 /**
+ * A model that protects aliases is a promotion gate, and its name is part of the gate: deleting or
+ * renaming it would free the name for a new model whose aliases no one protects, so that
+ * `models/<name>@production` resolved to whatever a writer registered there. Only an admin may.
+ */
+function refuseUnlessAdminForGate(model: Model, action: 'delete' | 'rename', actor: Actor) {
+  if (model.protectedAliases.length > 0 && actor.role !== 'admin') {
+    throw new CairnError(
+      'models.alias_protected',
+      `Model "${model.name}" protects aliases ${model.protectedAliases.join(', ')}: only an admin key may ${action} it`,
+      { name: model.name, protectedAliases: model.protectedAliases, role: actor.role },
+    );
+  }
+}
+
+/**
  * Points an alias at a version: `model.alias.set` for a new alias, `model.alias.moved` when it
  * pointed elsewhere. The version must exist, and must still exist when the alias is written.
  */
@@ -253,10 +274,10 @@ export async function setAlias(
     const current = toModel(item);
     refuseUnlessAdmin(current, alias, actor);
     const target = await requireVersion(tenantId, item, version, true);
-    const previous = current.aliases[alias];
+    const previous = valueAt(current.aliases, alias);
     const next: Model = {
       ...current,
-      aliases: { ...current.aliases, [alias]: version },
+      aliases: patched(current.aliases, userMap([[alias, version]])),
       updatedAt: Math.max(Date.now(), current.updatedAt + 1),
     };
     return {
@@ -291,7 +312,7 @@ export async function removeAlias(
 ): Promise<Model> {
   return changeModel(tenantId, name, (item) => {
     const current = toModel(item);
-    const previous = current.aliases[alias];
+    const previous = valueAt(current.aliases, alias);
     if (previous === undefined) {
       throw new CairnError('models.alias_not_found', `Model "${name}" has no alias "${alias}"`, {
         name,
@@ -299,7 +320,7 @@ export async function removeAlias(
       });
     }
     refuseUnlessAdmin(current, alias, actor);
-    const { [alias]: _removed, ...aliases } = current.aliases;
+    const aliases = without(current.aliases, (name) => name === alias);
     const next = { ...current, aliases, updatedAt: Math.max(Date.now(), current.updatedAt + 1) };
     return {
       next,
@@ -318,7 +339,7 @@ export async function removeAlias(
 /** The version an alias points at (MLflow's get-model-version-by-alias). */
 export async function versionByAlias(tenantId: string, name: string, alias: string): Promise<ModelVersion> {
   const item = await requireModel(tenantId, name);
-  const version = item.aliases?.[alias];
+  const version = valueAt(item.aliases, alias);
   if (version === undefined) {
     throw new CairnError('models.alias_not_found', `Model "${name}" has no alias "${alias}"`, {
       name,

@@ -1,26 +1,32 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeChunks, manifestDigest, totalSize } from '#blobs/manifest.ts';
-import type { Actor } from '#functions/events/schema.ts';
+import type { Actor, } from '#functions/events/schema.ts';
 import * as Events from '#functions/events/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, table } from '#table/client.ts';
+import { table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { maxTransactItems } from '#table/limits.ts';
+import { transactWrite } from '#table/transact.ts';
+import { asUserMap, patched, without } from '#table/user-maps.ts';
 import {
   aliasesOf,
   batchRead,
+  batchReadVersions,
   changeModel,
   filesOf,
   type HeadItem,
   type ModelItem,
+  modelsBusy,
+  modelTooLarge,
   queryVersions,
   requireModel,
   requireVersion,
+  sameEntries,
   toModel,
   toVersion,
   type VersionItem,
+  versionToTable,
 } from './model-items.ts';
 import type { Model, ModelVersion, ModelVersionWithFiles, Stage } from './schema.ts';
 import { filesOfRunArtifact } from './sources.ts';
@@ -91,7 +97,7 @@ export async function createVersion(
       digest,
       stage: 'None',
       description: input.description ?? '',
-      tags: input.tags ?? {},
+      tags: asUserMap(input.tags),
       files: chunks[0]!,
       fileCount: files.length,
       totalSize: totalSize(files),
@@ -106,7 +112,13 @@ export async function createVersion(
     return {
       next,
       writes: [
-        { Put: { TableName: tableName, Item: version, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: versionToTable(version),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Put: {
             TableName: tableName,
@@ -118,6 +130,8 @@ export async function createVersion(
           },
         },
       ],
+      // The version's number is the counter's next: an item already there is a broken table, not a race.
+      onWriteConditionFailed: () => undefined,
       event: {
         type: 'model.version.created',
         actor,
@@ -181,54 +195,51 @@ export async function latestVersions(
   return [...latest.values()].sort((a, b) => a.version - b.version).map((item) => toVersion(item, model));
 }
 
-const maxVersionAttempts = 20;
-
 /**
  * Read a version, change it, write it back on the revision read (with its audit entry); on a
- * concurrent change, again. Changes that touch only versions (description, tags, stages) do not
- * contend with the model item.
+ * concurrent change, again (`transactWrite`). Changes that touch only versions (description, tags,
+ * stages) do not contend with the model item.
  */
 async function changeVersions<R>(
   tenantId: string,
   name: string,
   decide: (model: ModelItem) => Promise<{ writes: VersionItem[]; event: Events.NewEvent; result: R }>,
 ): Promise<R> {
-  const { name: tableName, doc } = table();
-  for (let attempt = 0; attempt < maxVersionAttempts; attempt++) {
-    const model = await requireModel(tenantId, name, true);
-    const { writes, event: input, result } = await decide(model);
-    const event = Events.newEvent(tenantId, input);
-    if (writes.length + 3 > maxTransactItems) {
-      throw new CairnError('models.busy', `Too many versions of "${name}" would change at once`, { name });
-    }
-    try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...writes.map((version) => ({
-              Put: {
-                TableName: tableName,
-                Item: { ...version, rev: version.rev + 1 },
-                ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
-                ExpressionAttributeNames: { '#rev': 'rev' },
-                ExpressionAttributeValues: { ':rev': version.rev },
-              },
-            })),
-            ...Events.auditWrites(event),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!cancellationReasons(error)) throw error;
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** Math.min(attempt, 5)));
-      continue;
-    }
-    await Events.announce(event);
-    return result;
-  }
-  throw new CairnError('models.busy', `Model "${name}" is being changed by many clients at once; retry`, {
-    name,
-  });
+  const tableName = table().name;
+  return transactWrite(
+    async () => {
+      const model = await requireModel(tenantId, name, true);
+      const { writes, event: input, result } = await decide(model);
+      const room = maxTransactItems - Events.auditWriteCount;
+      if (writes.length > room) {
+        throw new CairnError(
+          'models.too_large',
+          `The change would rewrite ${writes.length} versions of "${name}" at once; one transaction holds at most ${room}`,
+          { name, versions: writes.length, limit: room },
+        );
+      }
+      if (writes.length === 0) return { items: [], result };
+      const event = Events.newEvent(tenantId, input);
+      return {
+        items: [
+          ...writes.map((version) => ({
+            Put: {
+              TableName: tableName,
+              Item: { ...versionToTable(version), rev: version.rev + 1 },
+              ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
+              ExpressionAttributeNames: { '#rev': 'rev' },
+              ExpressionAttributeValues: { ':rev': version.rev },
+            },
+          })),
+          ...Events.auditWrites(event),
+        ],
+        result,
+        // Every condition guards a version as it was read: a failure means "read again".
+        onConditionFailed: () => 'stale' as const,
+      };
+    },
+    { busy: () => modelsBusy(name), tooLarge: () => modelTooLarge(name) },
+  );
 }
 
 /** Sets a version's description, sets or deletes (null) its tags (`model.version.updated`). */
@@ -241,19 +252,16 @@ export async function updateVersion(
 ): Promise<ModelVersion> {
   return changeVersions(tenantId, name, async (model) => {
     const item = await requireVersion(tenantId, model, version, true);
-    const tags = { ...item.tags };
-    for (const [key, value] of Object.entries(patch.tags ?? {})) {
-      if (value === null) delete tags[key];
-      else tags[key] = value;
-    }
     const next: VersionItem = {
       ...item,
       description: patch.description ?? item.description,
-      tags,
+      tags: patched(item.tags, patch.tags ?? {}),
       updatedAt: Math.max(Date.now(), item.updatedAt + 1),
     };
+    // Deleting a tag that is not there (MLflow's delete-tag) changes nothing: no write, no event.
+    const unchanged = next.description === item.description && sameEntries(next.tags, item.tags);
     return {
-      writes: [next],
+      writes: unchanged ? [] : [next],
       event: {
         type: 'model.version.updated',
         actor,
@@ -261,7 +269,7 @@ export async function updateVersion(
         before: versionState(toVersion(item, model)),
         after: versionState(toVersion(next, model)),
       },
-      result: toVersion(next, model),
+      result: toVersion(unchanged ? item : next, model),
     };
   });
 }
@@ -311,6 +319,8 @@ export async function transitionStage(
 /**
  * Soft-deletes a version: it leaves listings and lookups, and the aliases that pointed at it are
  * removed in the same transaction, so none is left dangling. Its number is never given out again.
+ * Removing a protected alias this way is moving it, so a version a protected alias points at is
+ * deleted only by an admin.
  */
 export async function deleteVersion(
   tenantId: string,
@@ -322,9 +332,15 @@ export async function deleteVersion(
     const current = toModel(modelItem);
     const item = await requireVersion(tenantId, modelItem, version, true);
     const removed = aliasesOf(current, version);
-    const aliases = Object.fromEntries(
-      Object.entries(current.aliases).filter(([, target]) => target !== version),
-    );
+    const guarded = removed.filter((alias) => current.protectedAliases.includes(alias));
+    if (guarded.length > 0 && actor.role !== 'admin') {
+      throw new CairnError(
+        'models.alias_protected',
+        `Version ${version} of model "${name}" holds protected alias ${guarded.join(', ')}: only an admin key may delete it`,
+        { name, version, aliases: guarded, role: actor.role },
+      );
+    }
+    const aliases = without(current.aliases, (_alias, target) => target === version);
     const now = Math.max(Date.now(), current.updatedAt + 1, item.updatedAt + 1);
     const next: Model = { ...current, aliases, updatedAt: now };
     const before = toVersion(item, current);
@@ -335,7 +351,7 @@ export async function deleteVersion(
         {
           Put: {
             TableName: tableName,
-            Item: { ...item, deletedAt: now, updatedAt: now, rev: item.rev + 1 },
+            Item: { ...versionToTable(item), deletedAt: now, updatedAt: now, rev: item.rev + 1 },
             ConditionExpression: '#rev = :rev AND attribute_not_exists(deletedAt)',
             ExpressionAttributeNames: { '#rev': 'rev' },
             ExpressionAttributeValues: { ':rev': item.rev },
@@ -396,7 +412,7 @@ async function versionsByRef(
       if (model && model.id === head.modelId) models.set(model.id, model);
     }),
   );
-  const items = await batchRead<VersionItem>(
+  const items = await batchReadVersions(
     refs
       .filter((ref) => models.has(ref.modelId))
       .map((ref) => keys.modelVersion(tenantId, ref.modelId, ref.version)),

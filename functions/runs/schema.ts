@@ -10,6 +10,8 @@ import {
 import { ExperimentId } from '#functions/experiments/schema.ts';
 import { LoggedModelId } from '#functions/logged-models/schema.ts';
 import { fromWire } from '#functions/metrics/point.ts';
+import { userRecord } from '#http/user-record.ts';
+import { userMap } from '#table/user-maps.ts';
 
 /** MLflow's run ids: uuid4 hex, lowercase. */
 export const RunId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a run id (32 lowercase hex characters)');
@@ -58,7 +60,7 @@ export const DatasetInput = z.object({
   source: z.string().max(datasetLimits.source),
   schema: z.string().max(datasetLimits.schema).optional(),
   profile: z.string().max(datasetLimits.schema).optional(),
-  tags: z.record(EntryKey, TagValue).default({}),
+  tags: userRecord(EntryKey, TagValue).default(() => userMap<string>()),
 });
 export type DatasetInput = z.output<typeof DatasetInput>;
 
@@ -98,8 +100,8 @@ const ParamInput = z.union([z.string(), z.number(), z.boolean()]).transform(Stri
 export const CreateRunBody = z.strictObject({
   experimentId: ExperimentId,
   name: RunName.optional(),
-  tags: z.record(EntryKey, TagValue).optional(),
-  params: z.record(EntryKey, ParamInput).optional(),
+  tags: userRecord(EntryKey, TagValue).optional(),
+  params: userRecord(EntryKey, ParamInput).optional(),
   startTime: Millis.optional(),
   parentRunId: RunId.optional(),
 });

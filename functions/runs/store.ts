@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as Experiments from '#functions/experiments/store.ts';
 import { decodeLatest, encodeLatest } from '#functions/metrics/latest.ts';
 import { isLater, type KeyedPoint, toWire } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, isConditionFailure, table } from '#table/client.ts';
+import { isConditionFailure, table } from '#table/client.ts';
 import { indexes } from '#table/definition.ts';
 import { keys, runShards } from '#table/keys.ts';
 import { maxItemBytes } from '#table/limits.ts';
+import { transactWrite } from '#table/transact.ts';
+import {
+  asUserMap,
+  fromStoredMap,
+  hasKey,
+  storedKey,
+  toStoredMap,
+  userMap,
+  valueAt,
+} from '#table/user-maps.ts';
 import { generateRunName } from './names.ts';
 import type { DatasetInput, LogBatchBody, Run, RunInputs, RunOutputs, RunStatus } from './schema.ts';
 
@@ -51,9 +61,23 @@ const maxAttempts = 8;
 const notFound = (runId: string) =>
   new CairnError('runs.not_found', `Run ${runId} does not exist`, { runId });
 
+/** The later of two encoded latest points of one key (`encodeLatest` strings sort by "later"). */
+const later = (a: string, b: string) => (a > b ? a : b);
+
+/**
+ * Parses a run item. Params, tags and latest values are keyed by the user's names, so they come out
+ * as null-prototype maps (`#table/user-maps.ts`); `latest` is a DynamoDB map, its keys escaped.
+ */
 function open(item: RunItem): OpenRun {
-  const { data, ...rest } = item;
-  return { ...rest, ...(JSON.parse(data) as RunData) };
+  const { data, latest, ...rest } = item;
+  const parsed = JSON.parse(data) as RunData;
+  return {
+    ...rest,
+    ...parsed,
+    params: asUserMap(parsed.params),
+    tags: asUserMap(parsed.tags),
+    latest: fromStoredMap(latest, later),
+  };
 }
 
 /** Serialises a run for writing; every write moves it to the end of GSI1's change order. */
@@ -62,6 +86,7 @@ function close(run: OpenRun): RunItem {
   const updatedAt = Math.max(Date.now(), run.updatedAt + 1);
   return {
     ...rest,
+    latest: toStoredMap(run.latest),
     updatedAt,
     gsi1sk: keys.runChangeOrder(updatedAt, run.id),
     data: JSON.stringify({ params, tags, inputs, outputs } satisfies RunData),
@@ -71,7 +96,7 @@ function close(run: OpenRun): RunItem {
 function toRun(item: RunItem): Run {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, version: _v, batches: _b, updatedAt: _u, latest: stored, ...run } =
     open(item);
-  const latest: Run['metrics'] = {};
+  const latest: Run['metrics'] = userMap();
   for (const [key, encoded] of Object.entries(stored)) {
     const { value, step, timestamp } = decodeLatest(encoded);
     latest[key] = { value: toWire(value), step, timestamp };
@@ -90,19 +115,20 @@ function shardOf(runId: string): number {
 }
 
 
+const busy = (runId: string) =>
+  new CairnError('runs.busy', `Run ${runId} is being written by many clients at once; retry`, { runId });
+
+const tooLarge = (runId: string, size?: number) =>
+  new CairnError(
+    'runs.too_large',
+    `Run ${runId} would hold ${size ?? 'more'} bytes of params, tags and metric keys; the limit is about ${maxItemBytes - 16 * 1024}`,
+    { runId, limit: maxItemBytes - 16 * 1024 },
+  );
+
 function checkSize(item: RunItem) {
   // JSON length is a close upper bound of DynamoDB's item size for this string-heavy item.
   const size = Buffer.byteLength(JSON.stringify(item));
-  if (size > maxItemBytes - 16 * 1024) {
-    throw new CairnError(
-      'runs.too_large',
-      `Run ${item.id} would hold ${size} bytes of params, tags and metric keys; the limit is about ${maxItemBytes - 16 * 1024}`,
-      {
-        runId: item.id,
-        limit: maxItemBytes - 16 * 1024,
-      },
-    );
-  }
+  if (size > maxItemBytes - 16 * 1024) throw tooLarge(item.id, size);
 }
 
 /**
@@ -149,31 +175,31 @@ export async function createRun(
     user,
     parentRunId: input.parentRunId ?? null,
     artifactUri: `${experiment.artifactLocation}/${id}/artifacts`,
-    params: input.params ?? {},
-    tags: input.tags ?? {},
-    latest: {},
+    params: asUserMap(input.params),
+    tags: asUserMap(input.tags),
+    latest: userMap(),
     version: 1,
     batches: [],
   });
   checkSize(item);
-  const { name, doc } = table();
-  try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          Experiments.runCreatedWrite(tenantId, experiment.id, Date.now()),
-        ],
-      }),
-    );
-  } catch (error) {
-    if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
-      throw new CairnError('experiments.not_active', `Experiment ${experiment.id} was deleted meanwhile`, {
-        experimentId: experiment.id,
-      });
-    }
-    throw error;
-  }
+  const { name } = table();
+  await transactWrite(
+    () => ({
+      items: [
+        { Put: { TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        Experiments.runCreatedWrite(tenantId, experiment.id, Date.now()),
+      ],
+      result: undefined,
+      // The run's id is new by construction; the experiment's condition is that it is still active.
+      onConditionFailed: (index) =>
+        index === 1
+          ? new CairnError('experiments.not_active', `Experiment ${experiment.id} was deleted meanwhile`, {
+              experimentId: experiment.id,
+            })
+          : undefined,
+    }),
+    { busy: () => busy(id), tooLarge: () => tooLarge(id) },
+  );
   return toRun(item);
 }
 
@@ -275,7 +301,7 @@ export async function setRunLifecycle(
 export async function deleteTag(tenantId: string, runId: string, key: string): Promise<void> {
   await mutateRun(tenantId, runId, (run) => {
     requireActive(run);
-    if (!(key in run.tags)) {
+    if (!hasKey(run.tags, key)) {
       throw new CairnError('runs.tag_not_found', `Run ${runId} has no tag "${key}"`, { runId, key });
     }
     delete run.tags[key];
@@ -323,7 +349,7 @@ async function raiseLatest(tenantId: string, runId: string, candidates: Map<stri
       const sets: string[] = [];
       const conditions = ['lifecycleStage = :active'];
       group.forEach(([key, encoded], index) => {
-        names[`#k${index}`] = key;
+        names[`#k${index}`] = storedKey(key);
         values[`:v${index}`] = encoded;
         sets.push(`#latest.#k${index} = :v${index}`);
         conditions.push(`(attribute_not_exists(#latest.#k${index}) OR #latest.#k${index} < :v${index})`);
@@ -345,7 +371,10 @@ async function raiseLatest(tenantId: string, runId: string, candidates: Map<stri
       }
       const current = open(await readItem(tenantId, runId, true));
       requireActive(current);
-      group = group.filter(([key, encoded]) => !(key in current.latest) || encoded > current.latest[key]!);
+      group = group.filter(([key, encoded]) => {
+        const held = valueAt(current.latest, key);
+        return held === undefined || encoded > held;
+      });
     }
   }
 }
@@ -391,7 +420,7 @@ export async function logBatch(
       }
       requireActive(run);
       for (const param of batch.params) {
-        const held = run.params[param.key];
+        const held = valueAt(run.params, param.key);
         if (held !== undefined && held !== param.value) {
           throw new CairnError(
             'runs.param_conflict',
@@ -403,7 +432,7 @@ export async function logBatch(
       }
       for (const tag of batch.tags) run.tags[tag.key] = tag.value;
       for (const [key, encoded] of latest) {
-        const held = run.latest[key];
+        const held = valueAt(run.latest, key);
         if (held === undefined || encoded > held) run.latest[key] = encoded;
       }
       run.batches = [...run.batches, batchId].slice(-rememberedBatches);
@@ -428,10 +457,8 @@ export async function listRunsOfExperiment(
   const { name, doc } = table();
   const pages = await Promise.all(
     Array.from({ length: runShards }, async (_, shard) => {
-      const found: { run: Run; updatedAt: number }[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
+      const query: ShardQuery = (options) =>
+        doc.send(
           new QueryCommand({
             TableName: name,
             IndexName: indexes.gsi1,
@@ -440,16 +467,89 @@ export async function listRunsOfExperiment(
               ':pk': keys.runsOfExperiment(tenantId, experimentId, shard),
               ...(since === undefined ? {} : { ':since': keys.runChangeOrder(since, '') }),
             },
-            ExclusiveStartKey: start,
+            ...options,
           }),
         );
-        for (const item of page.Items ?? []) found.push({ run: toRun(item as RunItem), updatedAt: item.updatedAt });
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await query({ ExclusiveStartKey: start }).catch(async (error) => {
+          if (!isUnreadable(error)) throw error;
+          items.push(...(await readAroundUnreadable(query, start, { tenantId, experimentId, shard })));
+          return undefined;
+        });
+        if (!page) break;
+        items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);
-      return found;
+      return items.map((item) => ({
+        run: toRun(item as unknown as RunItem),
+        updatedAt: item.updatedAt as number,
+      }));
     }),
   );
   return pages.flat();
+}
+
+type ShardQuery = (options: {
+  ExclusiveStartKey?: Record<string, unknown> | undefined;
+  Limit?: number;
+  ScanIndexForward?: boolean;
+}) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>;
+
+/**
+ * DynamoDB Local fails every request that would return an item holding a map key that is not
+ * well-formed Unicode (a run's `latest`, written so by metric keys before the edge refused them and
+ * `latest` escaped them): it cannot read, change or delete such an item. A query page holding one
+ * fails whole, which made a whole experiment unsearchable.
+ */
+const isUnreadable = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 500;
+
+/**
+ * The rest of a shard whose next page failed: forward from `start` in ever smaller pages up to the
+ * unreadable item, then backward from the shard's end down to it. Runs between two unreadable
+ * items are missed; every unreadable one is logged.
+ */
+async function readAroundUnreadable(
+  query: ShardQuery,
+  start: Record<string, unknown> | undefined,
+  where: { tenantId: string; experimentId: string; shard: number },
+): Promise<Record<string, unknown>[]> {
+  const read = (options: Parameters<ShardQuery>[0]) =>
+    query(options).catch((error) => {
+      if (isUnreadable(error)) return undefined;
+      throw error;
+    });
+  const items: Record<string, unknown>[] = [];
+  let from = start;
+  for (let limit = 64; limit >= 1; ) {
+    const page = await read({ ExclusiveStartKey: from, Limit: limit });
+    if (!page) {
+      limit = Math.floor(limit / 2);
+      continue;
+    }
+    items.push(...(page.Items ?? []));
+    if (!page.LastEvaluatedKey) return items;
+    from = page.LastEvaluatedKey;
+  }
+  const seen = new Set(items.map((item) => item.id));
+  let back: Record<string, unknown> | undefined;
+  for (let limit = 64; limit >= 1; ) {
+    const page = await read({ ExclusiveStartKey: back, Limit: limit, ScanIndexForward: false });
+    if (!page) {
+      limit = Math.floor(limit / 2);
+      continue;
+    }
+    const fresh = (page.Items ?? []).filter((item) => !seen.has(item.id));
+    items.push(...fresh);
+    if (fresh.length < (page.Items ?? []).length || !page.LastEvaluatedKey) break;
+    back = page.LastEvaluatedKey;
+  }
+  console.error(
+    JSON.stringify({ level: 'warn', message: 'skipped an unreadable run in a search', ...where }),
+  );
+  return items;
 }
 
 /**

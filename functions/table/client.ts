@@ -82,10 +82,3 @@ export function isConditionFailure(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
   return name === 'ConditionalCheckFailedException';
 }
-
-/** For a cancelled transaction, the reason code of each item in order (`None` where it passed). */
-export function cancellationReasons(error: unknown): string[] | undefined {
-  if ((error as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code ?? 'None');
-}

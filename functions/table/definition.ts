@@ -6,6 +6,11 @@ export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * The table's change stream carries each written item's new image: the outbox consumer publishes
+   * events from it and the upload verifier picks up completed uploads (see `stream-consumers.ts`).
+   */
+  streamViewType: 'NEW_IMAGE',
   globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
 } as const;
 

@@ -77,9 +77,13 @@ export const keys = {
     pk: `${tenantPrefix(tenantId)}BLOB#${sha256}`,
     sk: 'SIGNED',
   }),
-  /** An open multipart upload, so that only its tenant can sign parts, complete or abort it. */
+  /**
+   * A multipart upload (open, verifying, verified or failed), so that only its tenant can sign its
+   * parts, complete, abort or watch it. A partition of its own: the table's stream keeps order per
+   * partition key, so uploads in partitions of their own are verified in parallel.
+   */
   upload: (tenantId: string, uploadId: string): Key => ({
-    pk: `${tenantPrefix(tenantId)}UPLOADS`,
+    pk: `${tenantPrefix(tenantId)}UPLOAD#${uploadId}`,
     sk: `${uploadSortPrefix}${uploadId}`,
   }),
   /** One chunk of a run's artifact manifest, in the run's partition; later chunks win per path. */
@@ -161,6 +165,14 @@ export const keys = {
   auditByResource: (tenantId: string, resource: string) => `${tenantPrefix(tenantId)}AUDITRES#${resource}`,
   auditByActor: (tenantId: string, keyId: string) => `${tenantPrefix(tenantId)}AUDITBY#${keyId}`,
   auditOrder: (time: string, eventId: string) => `${time}#${eventId}`,
+  /**
+   * An event waiting to be published (EventBridge, webhooks): written in the transaction that makes
+   * the change, read from the table's stream by the outbox consumer, deleted once published.
+   */
+  outbox: (tenantId: string, time: string, eventId: string): Key => ({
+    pk: `${tenantPrefix(tenantId)}OUTBOX`,
+    sk: `${time}#${eventId}`,
+  }),
   webhooksOf: (tenantId: string) => `${tenantPrefix(tenantId)}WEBHOOKS`,
   webhook: (tenantId: string, webhookId: string): Key => ({
     pk: `${tenantPrefix(tenantId)}WEBHOOKS`,

@@ -10,6 +10,38 @@ import * as Tenants from './store.ts';
 /** A key's last-used time is written at most this often, per key and per warm container. */
 const touchIntervalMs = 5 * 60 * 1000;
 const lastTouched = new Map<string, number>();
+/** Keys remembered per container; beyond this the oldest are forgotten (and touched again once). */
+const maxTouchedKeys = 10_000;
+
+/**
+ * Records when a key was last used: bookkeeping, never a reason to refuse a valid key. At most one
+ * conditional write per key per `touchIntervalMs` per warm container (a busy key costs one write
+ * every few minutes, not one per request); a failure (throttling, anything) is logged and the
+ * request goes on. It is awaited so that a frozen container never holds a half-sent write.
+ */
+async function touch(key: Tenants.KeyLookup): Promise<void> {
+  const now = Date.now();
+  if (!key.tenantId || now - (lastTouched.get(key.keyId) ?? 0) <= touchIntervalMs) return;
+  lastTouched.set(key.keyId, now);
+  if (lastTouched.size > maxTouchedKeys) lastTouched.delete(lastTouched.keys().next().value as string);
+  try {
+    await Tenants.touchKey(
+      key.tenantId,
+      key.keyId,
+      new Date(now).toISOString(),
+      new Date(now - touchIntervalMs).toISOString(),
+    );
+  } catch (error) {
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        message: 'last-used time not recorded',
+        keyId: key.keyId,
+        error: (error as Error).name ?? String(error),
+      }),
+    );
+  }
+}
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
 
@@ -65,16 +97,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     return refuse('auth.invalid_key', 'This API key is unknown or has been revoked');
   }
 
-  const now = Date.now();
-  if (key.tenantId && now - (lastTouched.get(key.keyId) ?? 0) > touchIntervalMs) {
-    lastTouched.set(key.keyId, now);
-    await Tenants.touchKey(
-      key.tenantId,
-      key.keyId,
-      new Date(now).toISOString(),
-      new Date(now - touchIntervalMs).toISOString(),
-    );
-  }
+  await touch(key);
   return {
     isAuthorized: true,
     context: { tenantId: key.tenantId, principal: key.name, role: key.role, keyId: key.keyId },

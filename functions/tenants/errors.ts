@@ -2,6 +2,7 @@
 export type TenantsErrorCode =
   | 'tenants.not_found'
   | 'tenants.already_exists'
+  | 'tenants.busy'
   | 'keys.not_found'
   | 'keys.already_revoked'
   | 'keys.self_revoke';

@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CairnError } from '#http/errors.ts';
-import { cancellationReasons, isConditionFailure, serviceTable, table } from '#table/client.ts';
+import { isConditionFailure, serviceTable, table } from '#table/client.ts';
 import { apiKeySortPrefix, keys } from '#table/keys.ts';
+import { transactWrite } from '#table/transact.ts';
 import type { ApiKey, CreatedApiKey, Role, Tenant } from './schema.ts';
 import { displayPrefix, hashSecret, newKeyId, newSecret } from './secrets.ts';
 
@@ -68,6 +69,11 @@ function mintKey(
   return { secret, item, lookup };
 }
 
+const busy = (tenantId: string) =>
+  new CairnError('tenants.busy', `Tenant ${tenantId} is being changed by many clients at once; retry`, {
+    tenantId,
+  });
+
 // Key management writes the API-key hash lookups, which sit outside every tenant's prefix: those
 // functions use the function's own access (`serviceTable`), the rest the tenant-scoped `table()`.
 
@@ -79,40 +85,40 @@ export async function createTenant(
   tenant: { id: string; name: string },
   firstKey: { name: string; createdBy: string },
 ): Promise<{ tenant: Tenant; apiKey: CreatedApiKey }> {
-  const { name, doc } = serviceTable();
+  const { name } = serviceTable();
   const now = new Date().toISOString();
   const record: Tenant = { id: tenant.id, name: tenant.name, createdAt: now };
   const { secret, item, lookup } = mintKey(tenant.id, { ...firstKey, role: 'admin' }, now);
-  try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: name,
-              Item: { ...keys.tenant(tenant.id), ...record },
-              ConditionExpression: notExists,
-            },
+  await transactWrite(
+    () => ({
+      items: [
+        {
+          Put: {
+            TableName: name,
+            Item: { ...keys.tenant(tenant.id), ...record },
+            ConditionExpression: notExists,
           },
-          {
-            Put: {
-              TableName: name,
-              Item: { ...keys.apiKey(tenant.id, item.id), ...item },
-              ConditionExpression: notExists,
-            },
+        },
+        {
+          Put: {
+            TableName: name,
+            Item: { ...keys.apiKey(tenant.id, item.id), ...item },
+            ConditionExpression: notExists,
           },
-          { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-      throw new CairnError('tenants.already_exists', `Tenant ${tenant.id} already exists`, {
-        tenantId: tenant.id,
-      });
-    }
-    throw error;
-  }
+        },
+        { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
+      ],
+      result: undefined,
+      // The key's id and hash are fresh random values: only the tenant's own id can be taken.
+      onConditionFailed: (index) =>
+        index === 0
+          ? new CairnError('tenants.already_exists', `Tenant ${tenant.id} already exists`, {
+              tenantId: tenant.id,
+            })
+          : undefined,
+    }),
+    { busy: () => busy(tenant.id), via: serviceTable() },
+  );
   return { tenant: record, apiKey: { ...asApiKey(item), secret } };
 }
 
@@ -151,37 +157,34 @@ export async function createKey(
   tenantId: string,
   input: { name: string; role: Role; createdBy: string },
 ): Promise<CreatedApiKey> {
-  const { name, doc } = serviceTable();
+  const { name } = serviceTable();
   const { secret, item, lookup } = mintKey(tenantId, input, new Date().toISOString());
-  await doc
-    .send(
-      new TransactWriteCommand({
-        TransactItems: [
-          // The tenant must still exist: a key for a missing tenant would be an orphan.
-          {
-            ConditionCheck: {
-              TableName: name,
-              Key: keys.tenant(tenantId),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
+  await transactWrite(
+    () => ({
+      items: [
+        // The tenant must still exist: a key for a missing tenant would be an orphan.
+        {
+          ConditionCheck: {
+            TableName: name,
+            Key: keys.tenant(tenantId),
+            ConditionExpression: 'attribute_exists(pk)',
           },
-          {
-            Put: {
-              TableName: name,
-              Item: { ...keys.apiKey(tenantId, item.id), ...item },
-              ConditionExpression: notExists,
-            },
+        },
+        {
+          Put: {
+            TableName: name,
+            Item: { ...keys.apiKey(tenantId, item.id), ...item },
+            ConditionExpression: notExists,
           },
-          { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
-        ],
-      }),
-    )
-    .catch((error) => {
-      if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-        throw new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`);
-      }
-      throw error;
-    });
+        },
+        { Put: { TableName: name, Item: lookup, ConditionExpression: notExists } },
+      ],
+      result: undefined,
+      onConditionFailed: (index) =>
+        index === 0 ? new CairnError('tenants.not_found', `Tenant ${tenantId} does not exist`) : undefined,
+    }),
+    { busy: () => busy(tenantId), via: serviceTable() },
+  );
   return { ...asApiKey(item), secret };
 }
 
@@ -190,16 +193,18 @@ export async function createKey(
  * tenant partition to list it in.
  */
 export async function createOperatorKey(keyName: string): Promise<{ keyId: string; secret: string }> {
-  const { name, doc } = serviceTable();
+  const { name } = serviceTable();
   const { secret, lookup } = mintKey(
     '',
     { name: keyName, role: 'operator', createdBy: 'bootstrap' },
     new Date().toISOString(),
   );
-  await doc.send(
-    new TransactWriteCommand({
-      TransactItems: [{ Put: { TableName: name, Item: lookup, ConditionExpression: notExists } }],
+  await transactWrite(
+    () => ({
+      items: [{ Put: { TableName: name, Item: lookup, ConditionExpression: notExists } }],
+      result: undefined,
     }),
+    { busy: () => busy('operator'), via: serviceTable() },
   );
   return { keyId: lookup.keyId, secret };
 }
@@ -238,36 +243,39 @@ export async function revokeKey(tenantId: string, keyId: string): Promise<ApiKey
   if (item.revokedAt)
     throw new CairnError('keys.already_revoked', `API key ${keyId} was revoked at ${item.revokedAt}`);
   const revokedAt = new Date().toISOString();
-  try {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: name,
-              Key: keys.apiKey(tenantId, keyId),
-              UpdateExpression: 'SET revokedAt = :now',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_type(revokedAt, :null)',
-              ExpressionAttributeValues: { ':now': revokedAt, ':null': 'NULL' },
-            },
+  await transactWrite(
+    () => ({
+      items: [
+        {
+          Update: {
+            TableName: name,
+            Key: keys.apiKey(tenantId, keyId),
+            UpdateExpression: 'SET revokedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_type(revokedAt, :null)',
+            ExpressionAttributeValues: { ':now': revokedAt, ':null': 'NULL' },
           },
-          { Delete: { TableName: name, Key: keys.apiKeyHash(item.hash) } },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-      throw new CairnError('keys.already_revoked', `API key ${keyId} is already revoked`);
-    }
-    throw error;
-  }
+        },
+        { Delete: { TableName: name, Key: keys.apiKeyHash(item.hash) } },
+      ],
+      result: undefined,
+      onConditionFailed: () => new CairnError('keys.already_revoked', `API key ${keyId} is already revoked`),
+    }),
+    { busy: () => busy(tenantId), via: serviceTable() },
+  );
   return asApiKey({ ...item, revokedAt });
 }
 
-/** The authorizer's one read per request (key `apiKeyHash`). */
+/**
+ * The authorizer's one read per request (key `apiKeyHash`): a strongly consistent GetItem of the
+ * lookup that `revokeKey` deletes in its transaction, so a revoked key fails on the very next
+ * request. An eventually consistent read (or an index, which is never consistent) could still
+ * return the key for a moment after its revocation.
+ */
 export async function findKeyByHash(hash: string): Promise<KeyLookup | undefined> {
   const { name, doc } = serviceTable();
-  const { Item } = await doc.send(new GetCommand({ TableName: name, Key: keys.apiKeyHash(hash) }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: name, Key: keys.apiKeyHash(hash), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
   return { tenantId: Item.tenantId, keyId: Item.keyId, name: Item.name, role: Item.role };
 }

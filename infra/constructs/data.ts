@@ -1,5 +1,12 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import {
   BlockPublicAccess,
   Bucket,
@@ -35,6 +42,7 @@ export class Data extends Construct {
       partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
       sortKey: { name: def.sortKey, type: AttributeType.STRING },
       timeToLiveAttribute: def.timeToLiveAttribute,
+      stream: StreamViewType[def.streamViewType],
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // An AWS-owned key: encrypted at rest with no KMS charge per request.

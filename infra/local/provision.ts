@@ -3,30 +3,40 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucketCors } from '#blobs/bucket.ts';
 import { tableDefinition } from '#table/definition.ts';
 
-/** Creates the table from the same definition the CDK stack reads, unless it exists already. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates the table from the same definition the CDK stack reads, unless it exists already; a table
+ * from before the stream was part of the definition gets its stream now. Answers the stream's ARN.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
+  const def = tableDefinition;
+  const stream = { StreamEnabled: true, StreamViewType: def.streamViewType };
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.StreamSpecification?.StreamEnabled && Table.LatestStreamArn) return Table.LatestStreamArn;
+    const updated = await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: stream }),
+    );
+    return updated.TableDescription!.LatestStreamArn!;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const def = tableDefinition;
   const attributes = new Set<string>([def.partitionKey, def.sortKey]);
   for (const index of def.globalSecondaryIndexes) {
     attributes.add(index.partitionKey);
     attributes.add(index.sortKey);
   }
-  await client.send(
+  const created = await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: stream,
       AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: def.partitionKey, KeyType: 'HASH' },
@@ -48,6 +58,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
     }),
   );
+  return created.TableDescription!.LatestStreamArn!;
 }
 
 /** Creates the artifact bucket with the CORS rules the dashboard needs (idempotent). */

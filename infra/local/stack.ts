@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { routes } from '#functions/routes.ts';
+import { streamConsumers } from '#functions/stream-consumers.ts';
 import { localBucketName, localTableName } from '#table/definition.ts';
 import { type FunctionName, functionNames, functionSpecs, runtimeProvided } from '../bundles.ts';
 import { repoRoot } from '../paths.ts';
@@ -12,6 +13,7 @@ import { prepareBundles } from './function-bundles.ts';
 import { createGateway } from './gateway.ts';
 import { defaultContainers, LocalFunction } from './lambda-runtime.ts';
 import { ensureBucket, ensureTable } from './provision.ts';
+import { startStreamPoller } from './stream-poller.ts';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -29,8 +31,6 @@ export interface LocalStack {
   url: string;
   /** The emulators' endpoints and credentials, for code that talks to them directly. */
   env: Record<string, string>;
-  /** Where the functions' published events are appended, one JSON object a line. */
-  eventsFile: string;
   /** The functions as they run here: bundles, containers, cold starts. */
   functions: Record<FunctionName, LocalFunction>;
   server: Server;
@@ -67,15 +67,13 @@ export interface ApiOptions {
 export async function startApi(options: ApiOptions) {
   const dataDir = resolve(options.dataDir);
   const bundles = await (options.bundles ?? prepareBundles(join(dataDir, 'functions')));
-  const eventsFile = join(dataDir, 'events.jsonl');
-  const functionEnv = { ...options.env, CAIRN_EVENTS_FILE: eventsFile };
   const functions = Object.fromEntries(
     functionNames.map((name) => [
       name,
       new LocalFunction({
         name: `cairn-${name}`,
         bundlePath: bundles[name].path,
-        env: functionEnv,
+        env: options.env,
         timeoutSeconds: functionSpecs[name].timeoutSeconds,
         memoryMb: functionSpecs[name].memoryMb,
         containers: options.containers,
@@ -106,7 +104,6 @@ export async function startApi(options: ApiOptions) {
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     url: `http://${host}:${port}`,
-    eventsFile,
     functions,
     server,
     async stop() {
@@ -149,6 +146,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     CAIRN_BUCKET: localBucketName,
     CAIRN_S3_FORCE_PATH_STYLE: 'true',
     CAIRN_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    // Published events, one JSON-lines file per tenant: the local stand-in for EventBridge.
+    CAIRN_EVENTS_DIR: join(dataDir, 'events'),
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.value.endpoint,
     AWS_ENDPOINT_URL_S3: s3.value.endpoint,
     AWS_REGION: emulatorRegion,
@@ -159,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     const dynamoClient = new DynamoDBClient({});
-    await ensureTable(dynamoClient, env.CAIRN_TABLE);
+    const streamArn = await ensureTable(dynamoClient, env.CAIRN_TABLE);
     dynamoClient.destroy();
     const s3Client = new S3Client({ forcePathStyle: true });
     await ensureBucket(s3Client, env.CAIRN_BUCKET);
@@ -176,10 +175,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       webRoot: existsSync(webRoot) ? webRoot : undefined,
       log: options.log,
     });
+    // The table's stream consumers, as Lambda's event source mappings run them: the poller reads
+    // DynamoDB Local's stream and invokes each consumer's bundle in its containers.
+    const poller = startStreamPoller({
+      endpoint: dynamo.value.endpoint,
+      streamArn,
+      consumers: streamConsumers.map((consumer) => ({
+        consumer,
+        handler: async (event) => {
+          const invoked = await api.functions[consumer.name].invoke(event);
+          if (!invoked.ok) throw new Error(`${invoked.error.errorType}: ${invoked.error.errorMessage}`);
+          return JSON.parse(invoked.payload);
+        },
+      })),
+      failuresFile: join(dataDir, 'stream-failures.jsonl'),
+      log: options.log,
+    });
     return {
       ...api,
       env,
       async stop() {
+        await poller.stop();
         await api.stop();
         await stopEmulators();
       },

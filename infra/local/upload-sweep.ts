@@ -1,8 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** Where s3rver keeps the parts of unfinished multipart uploads: one folder per upload id. */
-const emulatorUploadsFolder = '._S3rver_uploads';
+import { emulatorUploadsFolder } from './s3-list-parts.ts';
 
 /**
  * Deletes the emulator's part folders older than `maxAgeMs`. The emulator implements no

@@ -141,7 +141,13 @@ function runColumns(
       ({ kind, key }): Column<RunRecord> => ({
         header: kind === 'metrics' ? key : `${kind}.${key}`,
         align: kind === 'metrics' ? 'right' : 'left',
-        value: (run) => (kind === 'metrics' ? number(run.metrics?.[key]?.value) : (run[kind]?.[key] ?? '-')),
+        // Keys are the user's: `toString` must not find Object.prototype's.
+        value: (run) =>
+          kind === 'metrics'
+            ? number(run.metrics && Object.hasOwn(run.metrics, key) ? run.metrics[key]?.value : undefined)
+            : run[kind] && Object.hasOwn(run[kind], key)
+              ? (run[kind][key] ?? '-')
+              : '-',
       }),
     ),
   ];

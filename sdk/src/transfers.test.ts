@@ -209,6 +209,59 @@ describe('cairn data, against the real stack', () => {
     expect(pushed.upload.uploadedBlobs).toBe(1);
     expect(snapshot(out)).toEqual(snapshot(data));
   });
+
+  test('parts go with their signed SHA-256, and the push waits for the server to verify the blob', async () => {
+    const { client } = await connect();
+    const data = folder({ 'weights.bin': randomBytes(8 * MiB + 99) });
+    const partHeaders: (string | null)[] = [];
+    const watching: typeof fetch = async (input, init) => {
+      if (init?.method === 'PUT' && String(input).includes('partNumber='))
+        partHeaders.push(new Headers(init.headers).get('x-amz-checksum-sha256'));
+      return fetch(input, init);
+    };
+    const printed: string[] = [];
+
+    const pushed = await pushDataset(client, data, {
+      name: 'verified',
+      multipartThreshold: 8 * MiB,
+      fetch: watching,
+      progress: { write: (text) => printed.push(text) },
+    });
+
+    expect(pushed.upload.uploadedBlobs).toBe(1);
+    expect(partHeaders).toHaveLength(2);
+    expect(partHeaders.every((header) => /^[A-Za-z0-9+/]{43}=$/.test(header ?? ''))).toBe(true);
+    expect(printed.join('')).toMatch(/verifying 1\/1 files/);
+  });
+
+  test('bytes corrupted on their way to a store that checks no part checksum are refused by verification; a clean push then succeeds', async () => {
+    const { client } = await connect();
+    const data = folder({ 'weights.bin': randomBytes(8 * MiB + 5) });
+    // The emulator takes a part whatever its checksum header says (S3 would refuse it): the
+    // server's hash of the whole blob is what catches it.
+    const corrupting: typeof fetch = async (input, init) => {
+      if (
+        init?.method === 'PUT' &&
+        String(input).includes('partNumber=1&') &&
+        init.body instanceof Uint8Array
+      ) {
+        const flipped = Uint8Array.from(init.body);
+        flipped[0] = flipped[0]! ^ 0xff;
+        return fetch(input, { ...init, body: flipped });
+      }
+      return fetch(input, init);
+    };
+
+    const refused = pushDataset(client, data, {
+      name: 'corrupt',
+      multipartThreshold: 8 * MiB,
+      fetch: corrupting,
+    });
+
+    await expect(refused).rejects.toMatchObject({ code: 'blobs.checksum_mismatch' });
+    const clean = await pushDataset(client, data, { name: 'corrupt', multipartThreshold: 8 * MiB });
+    expect(clean).toMatchObject({ created: true, upload: { uploadedBlobs: 1 } });
+  });
 });
 
 describe('run artifacts and lineage, against the real stack', () => {

@@ -38,6 +38,11 @@ export interface TransferOptions {
 export interface UploadOptions extends TransferOptions {
   /** Blobs above this go in parts; the API accepts 8 MiB to 64 MiB (its default). */
   multipartThreshold?: number;
+  /**
+   * How long to wait for the server to verify blobs sent in parts (it hashes each before it becomes
+   * a blob). Default 20 minutes, beyond the verifier's own 15-minute limit.
+   */
+  verifyTimeoutMs?: number;
 }
 
 export interface UploadResult {
@@ -203,8 +208,16 @@ type Plan =
       uploadId: string;
       partSize: number;
       partCount: number;
-      parts: PartUrl[];
-    };
+    }
+  | { status: 'verifying'; sha256: string; size: number; uploadId: string };
+
+interface UploadStatus {
+  uploadId: string;
+  sha256: string;
+  size: number;
+  state: 'open' | 'verifying' | 'verified' | 'failed';
+  error?: { code: string; message: string };
+}
 
 /** Failures worth another attempt: the network, the store's throttling or errors. 403 is an expired URL. */
 class TransferFailure extends Error {
@@ -268,6 +281,156 @@ async function put(
     if (error instanceof TransferFailure) throw error;
     throw new TransferFailure(`PUT failed: ${(error as Error).message}`, 0);
   }
+}
+
+/** One PUT of bytes held in memory (a part, read once to be hashed) to a presigned URL. */
+async function putBytes(
+  fetcher: typeof fetch,
+  request: Signed,
+  bytes: Uint8Array,
+  progress: Progress,
+): Promise<string | null> {
+  try {
+    const answer = await fetcher(request.url, {
+      method: 'PUT',
+      headers: { ...request.headers, 'content-length': String(bytes.length) },
+      body: bytes as Uint8Array<ArrayBuffer>,
+    });
+    if (!answer.ok) {
+      const text = await answer.text().catch(() => '');
+      throw new TransferFailure(`PUT failed with ${answer.status}: ${text.slice(0, 200)}`, answer.status);
+    }
+    await answer.arrayBuffer().catch(() => undefined);
+    progress.addBytes(bytes.length);
+    return answer.headers.get('etag');
+  } catch (error) {
+    if (error instanceof TransferFailure) throw error;
+    throw new TransferFailure(`PUT failed: ${(error as Error).message}`, 0);
+  }
+}
+
+/** One part of a file, read into memory: it is hashed (its SHA-256 is signed into its URL), then sent. */
+async function readPart(absPath: string, start: number, length: number): Promise<Buffer> {
+  const { fsp } = nodeBuiltins();
+  const handle = await fsp.open(absPath, 'r');
+  try {
+    const bytes = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await handle.read(bytes, read, length - read, start + read);
+      if (bytesRead === 0)
+        throw new CairnError('client.invalid_argument', `${absPath} changed while it was uploaded`);
+      read += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Signs part URLs for one upload, gathering the parts asked for while a request is out into the
+ * next one: parts are hashed one by one as they are read, yet signed in batches.
+ */
+function partSigner(api: ApiClient, uploadId: string) {
+  const waiting: {
+    partNumber: number;
+    sha256: string;
+    done: (url: PartUrl) => void;
+    fail: (e: unknown) => void;
+  }[] = [];
+  let busy = false;
+  const flush = async () => {
+    if (busy || waiting.length === 0) return;
+    busy = true;
+    const batch = waiting.splice(0, 1000);
+    try {
+      const { parts } = await api.request<{ parts: PartUrl[] }>('POST', '/uploads/parts', {
+        uploadId,
+        parts: batch.map(({ partNumber, sha256 }) => ({ partNumber, sha256 })),
+      });
+      const byNumber = new Map(parts.map((part) => [part.partNumber, part]));
+      for (const entry of batch) {
+        const url = byNumber.get(entry.partNumber);
+        if (url) entry.done(url);
+        else
+          entry.fail(
+            new CairnError('client.transfer_failed', `No URL was signed for part ${entry.partNumber}`),
+          );
+      }
+    } catch (error) {
+      for (const entry of batch) entry.fail(error);
+    } finally {
+      busy = false;
+      void flush();
+    }
+  };
+  return (partNumber: number, sha256: string) =>
+    new Promise<PartUrl>((done, fail) => {
+      waiting.push({ partNumber, sha256, done, fail });
+      queueMicrotask(() => void flush());
+    });
+}
+
+/**
+ * Waits until the server has verified the given multipart uploads (it hashes each whole blob
+ * before the blob counts as present), polling with backoff and showing progress as `verifying`.
+ * A refused upload is an error with the server's reason (`blobs.checksum_mismatch`: the bytes sent
+ * were not the declared ones); a wait past `timeoutMs` is `client.transfer_failed`, and pushing
+ * again later resumes it (the next push waits for the same verification).
+ */
+export async function awaitVerification(
+  client: ApiClient,
+  uploads: readonly { uploadId: string; sha256: string; size: number }[],
+  options: { progress?: ProgressSink; timeoutMs?: number } = {},
+): Promise<void> {
+  if (uploads.length === 0) return;
+  const progress = new Progress({
+    label: 'verifying',
+    totalFiles: uploads.length,
+    totalBytes: uploads.reduce((sum, upload) => sum + upload.size, 0),
+    sink: options.progress,
+  });
+  const pending = new Map(uploads.map((upload) => [upload.uploadId, upload]));
+  const deadline = Date.now() + (options.timeoutMs ?? 20 * 60_000);
+  let delayMs = 200;
+  while (pending.size) {
+    const ids = [...pending.keys()];
+    for (let i = 0; i < ids.length; i += 100) {
+      const { uploads: states } = await client.request<{ uploads: UploadStatus[] }>(
+        'POST',
+        '/uploads/status',
+        {
+          uploadIds: ids.slice(i, i + 100),
+        },
+      );
+      for (const state of states) {
+        if (state.state === 'verified') {
+          progress.skip(state.size);
+          pending.delete(state.uploadId);
+        } else if (state.state === 'failed') {
+          throw new CairnError(
+            (state.error?.code ?? 'blobs.checksum_mismatch') as 'blobs.checksum_mismatch',
+            `Blob ${state.sha256} was refused: ${state.error?.message ?? 'its bytes did not verify'}`,
+            { details: { uploadId: state.uploadId, sha256: state.sha256 } },
+          );
+        } else if (state.state === 'open') {
+          throw new CairnError('client.transfer_failed', `Upload ${state.uploadId} was never completed`);
+        }
+      }
+    }
+    if (pending.size === 0) break;
+    if (Date.now() > deadline) {
+      throw new CairnError(
+        'client.transfer_failed',
+        `${pending.size} blob(s) are still being verified by the server; push again later to pick up where this left off`,
+        { details: { uploadIds: [...pending.keys()] } },
+      );
+    }
+    await sleep(delayMs);
+    delayMs = Math.min(5000, Math.round(delayMs * 1.5));
+  }
+  progress.finish();
 }
 
 /** Runs `attempt`, again on transient failures (backing off) and after `resign` on expired URLs. */
@@ -345,34 +508,56 @@ export async function uploadFiles(
     }
   };
 
+  // Parts held in memory (read, hashed, waiting for their URL or being sent), across all files.
+  let heldParts = 0;
+  const holders: (() => void)[] = [];
+  const holdPart = async <T>(run: () => Promise<T>): Promise<T> => {
+    while (heldParts >= concurrency) await new Promise<void>((wake) => holders.push(wake));
+    heldParts++;
+    try {
+      return await run();
+    } finally {
+      heldParts--;
+      holders.shift()?.();
+    }
+  };
+
   const uploadBatch = async (batch: HashedFile[], plans: Plan[]) => {
     const bySha = new Map(batch.map((file) => [file.sha256, file]));
     const singles: { sha256: string; size: number }[] = [];
-    const multiparts: { uploadId: string; parts: { partNumber: number; etag: string }[] }[] = [];
+    const multiparts: {
+      uploadId: string;
+      parts: { partNumber: number; etag: string; sha256: string }[];
+    }[] = [];
+    const verifying: { uploadId: string; sha256: string; size: number }[] = [];
     await eachLimited(plans, concurrency, async (first) => {
       const file = bySha.get(first.sha256)!;
-      let plan = first;
-      if (plan.status === 'present') {
+      if (first.status === 'present' || first.status === 'verifying') {
+        // Being verified from an earlier push: nothing to send, only to wait for.
+        if (first.status === 'verifying') verifying.push(first);
         result.presentBlobs++;
-        result.presentBytes += plan.size;
-        progress.skip(plan.size);
+        result.presentBytes += first.size;
+        progress.skip(first.size);
         return;
       }
-      if (plan.status === 'put') {
+      if (first.status === 'put') {
+        // Re-declared when its URL expired: by then another push may have sent it.
+        const latest: { plan: Plan } = { plan: first };
         await withRetries(
           attempts,
           () => {
+            const { plan } = latest;
             if (plan.status !== 'put') return Promise.resolve(null);
-            const request = plan.request;
-            return slot(() => put(fetcher, request, file, { start: 0, length: file.size }, progress));
+            return slot(() => put(fetcher, plan.request, file, { start: 0, length: file.size }, progress));
           },
           async () => {
-            plan = (await declare([file]))[0]!;
+            latest.plan = (await declare([file]))[0]!;
           },
         );
-        if (plan.status === 'put') singles.push({ sha256: file.sha256, size: file.size });
+        if (latest.plan.status === 'put') singles.push({ sha256: file.sha256, size: file.size });
+        else if (latest.plan.status === 'verifying') verifying.push(latest.plan);
       } else {
-        multiparts.push({ uploadId: plan.uploadId, parts: await uploadParts(client, plan, file) });
+        multiparts.push({ uploadId: first.uploadId, parts: await uploadParts(client, first, file) });
       }
       result.uploadedBlobs++;
       result.uploadedBytes += file.size;
@@ -383,10 +568,16 @@ export async function uploadFiles(
       await client.request('POST', '/uploads/complete', { blobs: singles.slice(i, i + completeBatch.blobs) });
     }
     for (let i = 0; i < multiparts.length; i += completeBatch.multipart) {
-      await client.request('POST', '/uploads/complete', {
+      const completed = await client.request<{ verifying: UploadStatus[] }>('POST', '/uploads/complete', {
         multipart: multiparts.slice(i, i + completeBatch.multipart),
       });
+      verifying.push(...completed.verifying);
     }
+    // Blobs sent in parts become blobs once the server has hashed them: the manifest waits for that.
+    await awaitVerification(client, verifying, {
+      progress: options.progress,
+      timeoutMs: options.verifyTimeoutMs,
+    });
   };
 
   const seen = new Set<string>();
@@ -436,41 +627,41 @@ export async function uploadFiles(
     api: ApiClient,
     plan: Extract<Plan, { status: 'multipart' }>,
     file: HashedFile,
-  ): Promise<{ partNumber: number; etag: string }[]> {
-    const urls = new Map(plan.parts.map((part) => [part.partNumber, part]));
-    const sign = async (numbers: number[]) => {
-      for (let i = 0; i < numbers.length; i += 1000) {
-        const { parts } = await api.request<{ parts: PartUrl[] }>('POST', '/uploads/parts', {
-          uploadId: plan.uploadId,
-          partNumbers: numbers.slice(i, i + 1000),
-        });
-        for (const part of parts) urls.set(part.partNumber, part);
-      }
-    };
+  ): Promise<{ partNumber: number; etag: string; sha256: string }[]> {
+    const sign = partSigner(api, plan.uploadId);
+    const { crypto } = nodeBuiltins();
     const numbers = Array.from({ length: plan.partCount }, (_, i) => i + 1);
-    await sign(numbers.filter((n) => !urls.has(n)));
-    const etags: { partNumber: number; etag: string }[] = [];
+    const sent: { partNumber: number; etag: string; sha256: string }[] = [];
     try {
-      await eachLimited(numbers, concurrency, async (partNumber) => {
-        const etag = await withRetries(
-          attempts,
-          () => {
-            const part = urls.get(partNumber)!;
-            const range = { start: (partNumber - 1) * plan.partSize, length: part.size };
-            return slot(() => put(fetcher, part, file, range, progress));
-          },
-          () => sign([partNumber]),
-        );
-        if (!etag)
-          throw new CairnError('client.transfer_failed', `The store returned no ETag for part ${partNumber}`);
-        etags.push({ partNumber, etag });
-      });
+      await eachLimited(numbers, concurrency, (partNumber) =>
+        holdPart(async () => {
+          const start = (partNumber - 1) * plan.partSize;
+          const length = Math.min(plan.partSize, plan.size - start);
+          // Read once: hashed for the URL (S3 checks the part against it), then sent from memory.
+          const bytes = await readPart(file.absPath, start, length);
+          const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+          let url = await sign(partNumber, sha256);
+          const etag = await withRetries(
+            attempts,
+            () => slot(() => putBytes(fetcher, url, bytes, progress)),
+            async () => {
+              url = await sign(partNumber, sha256);
+            },
+          );
+          if (!etag)
+            throw new CairnError(
+              'client.transfer_failed',
+              `The store returned no ETag for part ${partNumber}`,
+            );
+          sent.push({ partNumber, etag, sha256 });
+        }),
+      );
     } catch (error) {
       // Leave no half-built upload behind; the bucket's lifecycle rule would, a day later.
       await api.request('POST', '/uploads/abort', { uploadId: plan.uploadId }).catch(() => undefined);
       throw error;
     }
-    return etags.sort((a, b) => a.partNumber - b.partNumber);
+    return sent.sort((a, b) => a.partNumber - b.partNumber);
   }
 }
 

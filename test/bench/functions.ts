@@ -13,6 +13,8 @@ import { fmt, median } from './stack.ts';
 const harmless: Record<string, unknown> = {
   authorizer: { type: 'REQUEST', headers: {}, requestContext: { http: { method: 'GET' } } },
   webhookWorker: { Records: [] },
+  outbox: { Records: [] },
+  uploadVerifier: { Records: [] },
 };
 const unknownRoute = {
   version: '2.0',

@@ -30,10 +30,20 @@ async function openUpload(a: TestTenant) {
   });
   const uploadId = started.body.blobs[0].uploadId as string;
   const snapshot = async () => {
-    const parts = await a.call('POST', '/api/v1/uploads/parts', { body: { uploadId, partNumbers: [1, 2] } });
+    const parts = await a.call('POST', '/api/v1/uploads/parts', {
+      body: {
+        uploadId,
+        parts: [
+          { partNumber: 1, sha256: 'b'.repeat(64) },
+          { partNumber: 2, sha256: 'c'.repeat(64) },
+        ],
+      },
+    });
+    const status = await a.call('POST', '/api/v1/uploads/status', { body: { uploadIds: [uploadId] } });
     return {
       status: parts.status,
       parts: parts.body.parts.map((p: { partNumber: number; size: number }) => [p.partNumber, p.size]),
+      state: status.body.uploads,
     };
   };
   return { uploadId, snapshot };
@@ -76,19 +86,24 @@ export const artifactCases: Record<string, IsolationCase> = {
       expect(JSON.stringify(body)).not.toContain(`/${a.id}/`);
     },
   },
-  'POST /api/v1/uploads/parts': onUpload('/parts', (uploadId) => ({ uploadId, partNumbers: [1] })),
+  'POST /api/v1/uploads/parts': onUpload('/parts', (uploadId) => ({
+    uploadId,
+    parts: [{ partNumber: 1, sha256: 'd'.repeat(64) }],
+  })),
   'POST /api/v1/uploads/complete': onUpload('/complete', (uploadId) => ({
     multipart: [
       {
         uploadId,
         parts: [
-          { partNumber: 1, etag: 'x' },
-          { partNumber: 2, etag: 'y' },
+          { partNumber: 1, etag: 'x', sha256: 'e'.repeat(64) },
+          { partNumber: 2, etag: 'y', sha256: 'f'.repeat(64) },
         ],
       },
     ],
   })),
   'POST /api/v1/uploads/abort': onUpload('/abort', (uploadId) => ({ uploadId })),
+  // Another tenant's upload id is unknown to B: not its state, not even that it exists.
+  'POST /api/v1/uploads/status': onUpload('/status', (uploadId) => ({ uploadIds: [uploadId] })),
   'POST /api/v1/runs/{runId}/artifacts': onRun('/artifacts', (entry) => ({
     files: [{ ...entry, path: 'b.pkl' }],
   })),

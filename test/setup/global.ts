@@ -11,8 +11,6 @@ declare module 'vitest' {
       operatorKey: string;
       env: Record<string, string>;
       dataDir: string;
-      /** Where the stack's functions append the events they publish (JSON lines). */
-      eventsFile: string;
     };
   }
 }
@@ -32,7 +30,6 @@ export default async function setup(project: TestProject) {
     operatorKey: operator.secret,
     env: stack.env,
     dataDir,
-    eventsFile: stack.eventsFile,
   });
   return async () => {
     await stack.stop();

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import threading
 import unittest
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Dict
@@ -18,7 +19,7 @@ import local_stack
 
 import cairn
 from cairn import CairnError
-from cairn.transfers import download_files
+from cairn.transfers import download_files, wait_for_verification
 
 MiB = 1024 * 1024
 
@@ -74,6 +75,51 @@ class DatasetTest(unittest.TestCase):
         self.assertEqual((pulled.downloaded, pulled.skipped), (5, 0))
         self.assertEqual(pulled.path, (self.tmp / "out").resolve())
         self.assertEqual(digests(self.tmp / "out"), digests(data))
+
+    def test_parts_carry_their_sha256_and_the_push_waits_for_verification(self) -> None:
+        data = self.tmp / "parts"
+        data.mkdir()
+        (data / "big.bin").write_bytes(os.urandom(8 * MiB + 17))
+        lines = io.StringIO()
+
+        pushed = self.client.data.push(data, name=self.name, multipart_threshold=8 * MiB, progress=lines)
+
+        self.assertEqual(pushed.upload.uploaded_blobs, 1)
+        self.assertIn("verifying 1/1 files", lines.getvalue())
+
+    def test_a_refused_verification_raises_the_servers_reason(self) -> None:
+        # Zeros sent in parts under another blob's digest: the server hashes the whole blob and
+        # refuses it; the client's wait surfaces that, and the blob is never present.
+        real = os.urandom(8 * MiB + 3)
+        blob = {"sha256": hashlib.sha256(real).hexdigest(), "size": len(real)}
+        plan = self.client.request("POST", "/uploads", {"blobs": [blob], "multipartThreshold": 8 * MiB})["blobs"][0]
+        zeros = bytes(len(real))
+        slices = [zeros[: 8 * MiB], zeros[8 * MiB :]]
+        signed = self.client.request(
+            "POST",
+            "/uploads/parts",
+            {
+                "uploadId": plan["uploadId"],
+                "parts": [
+                    {"partNumber": n + 1, "sha256": hashlib.sha256(part).hexdigest()} for n, part in enumerate(slices)
+                ],
+            },
+        )["parts"]
+        parts = []
+        for url, part in zip(signed, slices):
+            request = urllib.request.Request(url["url"], data=part, method="PUT", headers=url["headers"])
+            with urllib.request.urlopen(request) as answer:
+                etag = answer.headers["ETag"]
+            parts.append({"partNumber": url["partNumber"], "etag": etag, "sha256": hashlib.sha256(part).hexdigest()})
+        multipart = [{"uploadId": plan["uploadId"], "parts": parts}]
+        completed = self.client.request("POST", "/uploads/complete", {"multipart": multipart})
+
+        with self.assertRaises(CairnError) as caught:
+            wait_for_verification(self.client, completed["verifying"], progress=False)
+
+        self.assertEqual(caught.exception.code, "blobs.checksum_mismatch")
+        again = self.client.request("POST", "/uploads", {"blobs": [blob]})["blobs"][0]
+        self.assertNotEqual(again["status"], "present")
 
     def test_pushing_the_same_content_again_makes_no_version_and_sends_nothing(self) -> None:
         data = self.make_folder()

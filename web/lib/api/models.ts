@@ -1,5 +1,5 @@
 import { containsPattern } from './filter-literal';
-import { numberFromWire } from './reshape';
+import { keyedFromWire, numberFromWire } from './reshape';
 import { request } from './transport';
 import type { Lineage, Model, ModelStage, ModelVersion, RunStatus } from './types';
 import type { WireLineage, WireModel, WireModelVersion, WireNumber } from './wire';
@@ -7,7 +7,12 @@ import type { WireLineage, WireModel, WireModelVersion, WireNumber } from './wir
 const model = (name: string) => encodeURIComponent(name);
 
 function modelFromWire(wire: WireModel): Model {
-  return { ...wire, aliases: { ...wire.aliases }, protectedAliases: [...wire.protectedAliases] };
+  return {
+    ...wire,
+    tags: keyedFromWire(Object.entries(wire.tags)),
+    aliases: keyedFromWire(Object.entries(wire.aliases)),
+    protectedAliases: [...wire.protectedAliases],
+  };
 }
 
 export function versionFromWire(wire: WireModelVersion): ModelVersion {
@@ -19,7 +24,7 @@ export function versionFromWire(wire: WireModelVersion): ModelVersion {
     source: wire.source,
     stage: wire.stage as ModelStage,
     description: wire.description,
-    tags: wire.tags,
+    tags: keyedFromWire(Object.entries(wire.tags)),
     aliases: [...wire.aliases].sort(),
     fileCount: wire.fileCount,
     totalSize: wire.totalSize,

@@ -1,6 +1,16 @@
 import type { ApiKey, Experiment, LatestMetric, MetricPoint, Run, RunStatus } from './types';
 import type { WireApiKey, WireExperiment, WireNumber, WirePoint, WireRun } from './wire';
 
+/**
+ * A map keyed by what users type (params, tags, metric names, aliases) as a null-prototype object:
+ * the views index it by those keys, and `toString` or `constructor` must not find Object.prototype's.
+ */
+export function keyedFromWire<V>(entries: Iterable<readonly [string, V]> = []): Record<string, V> {
+  const map = Object.create(null) as Record<string, V>;
+  for (const [key, value] of entries) map[key] = value;
+  return map;
+}
+
 /** JSON cannot carry NaN or infinities; the API spells them as strings. */
 export function numberFromWire(value: WireNumber): number {
   if (typeof value === 'number') return value;
@@ -27,7 +37,7 @@ export function experimentFromWire(wire: WireExperiment): Experiment {
     name: wire.name,
     description: wire.description,
     lifecycleStage: wire.lifecycleStage,
-    tags: wire.tags,
+    tags: keyedFromWire(Object.entries(wire.tags)),
     createdAt: wire.createdAt,
     updatedAt: wire.updatedAt,
     runCount: wire.runCount ?? 0,
@@ -38,13 +48,13 @@ export function experimentFromWire(wire: WireExperiment): Experiment {
 const noteTag = 'mlflow.note.content';
 
 export function runFromWire(wire: WireRun, now = Date.now()): Run {
-  const tags: Record<string, string> = {};
-  const systemTags: Record<string, string> = {};
+  const tags = keyedFromWire<string>();
+  const systemTags = keyedFromWire<string>();
   for (const [key, value] of Object.entries(wire.tags)) {
     if (key.startsWith('mlflow.')) systemTags[key] = value;
     else tags[key] = value;
   }
-  const metrics: Record<string, LatestMetric> = {};
+  const metrics = keyedFromWire<LatestMetric>();
   for (const [key, latest] of Object.entries(wire.metrics)) {
     metrics[key] = { value: numberFromWire(latest.value), step: latest.step, timestamp: latest.timestamp };
   }
@@ -61,10 +71,10 @@ export function runFromWire(wire: WireRun, now = Date.now()): Run {
     user: wire.user,
     parentRunId: wire.parentRunId,
     artifactUri: wire.artifactUri,
-    params: wire.params,
+    params: keyedFromWire(Object.entries(wire.params)),
     tags,
     systemTags,
-    notes: wire.tags[noteTag] ?? '',
+    notes: systemTags[noteTag] ?? '',
     metrics,
   };
 }

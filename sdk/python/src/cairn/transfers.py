@@ -219,6 +219,84 @@ class _RangeReader:
         self._stream.close()
 
 
+def _put_bytes(request: Mapping[str, Any], data: bytes, meter: Progress) -> Optional[str]:
+    """One PUT of bytes held in memory (a part, read once to be hashed) to a presigned URL."""
+    headers = {
+        **request.get("headers", {}),
+        "Content-Length": str(len(data)),
+        "Content-Type": "application/octet-stream",
+    }
+    try:
+        outgoing = urllib.request.Request(request["url"], data=data, method="PUT", headers=headers)
+        with urllib.request.urlopen(outgoing, timeout=_STORAGE_TIMEOUT) as answer:
+            answer.read()
+            meter.add_bytes(len(data))
+            return answer.headers.get("ETag")
+    except urllib.error.HTTPError as answer:
+        text = answer.read(200).decode("utf-8", "replace") if answer.fp else ""
+        raise _TransferFailure(f"PUT failed with {answer.code}: {text}", answer.code) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise _TransferFailure(f"PUT failed: {error}", 0) from None
+
+
+def _read_part(path: Path, start: int, length: int) -> bytes:
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        data = stream.read(length)
+    if len(data) != length:
+        raise invalid_argument(f"{path} changed while it was uploaded")
+    return data
+
+
+def wait_for_verification(
+    api: ApiClient,
+    uploads: Sequence[Mapping[str, Any]],
+    *,
+    timeout: float = 20 * 60.0,
+    progress: ProgressArg = None,
+) -> None:
+    """Waits until the server has verified multipart uploads (it hashes each whole blob before the
+    blob counts as present), polling with backoff and showing progress as ``verifying``. A refused
+    upload raises the server's reason (``blobs.checksum_mismatch``: the bytes sent were not the
+    declared ones); a wait past ``timeout`` raises ``client.transfer_failed``, and pushing again
+    later resumes it (the next push waits for the same verification)."""
+    if not uploads:
+        return
+    meter = Progress("verifying", len(uploads), sum(u["size"] for u in uploads), progress)
+    pending = {u["uploadId"]: u for u in uploads}
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while pending:
+        ids = list(pending)
+        for i in range(0, len(ids), 100):
+            answer = api.request("POST", "/uploads/status", {"uploadIds": ids[i : i + 100]})
+            for state in answer["uploads"]:
+                if state["state"] == "verified":
+                    meter.skip(state["size"])
+                    pending.pop(state["uploadId"], None)
+                elif state["state"] == "failed":
+                    error = state.get("error") or {}
+                    raise CairnError(
+                        error.get("code", "blobs.checksum_mismatch"),
+                        f"Blob {state['sha256']} was refused: {error.get('message', 'its bytes did not verify')}",
+                        details={"uploadId": state["uploadId"], "sha256": state["sha256"]},
+                    )
+                elif state["state"] == "open":
+                    raise CairnError("client.transfer_failed", f"Upload {state['uploadId']} was never completed")
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            raise CairnError(
+                "client.transfer_failed",
+                f"{len(pending)} blob(s) are still being verified by the server; "
+                "push again later to pick up where this left off",
+                details={"uploadIds": list(pending)},
+            )
+        time.sleep(delay)
+        delay = min(5.0, delay * 1.5)
+    meter.finish()
+
+
 def _put(request: Mapping[str, Any], path: Path, start: int, length: int, meter: Progress) -> Optional[str]:
     """One PUT of a file range to a presigned URL; its length is signed, so it is sent, not chunked."""
     sent = [0]
@@ -257,10 +335,13 @@ def upload_files(
     concurrency: int = DEFAULT_CONCURRENCY,
     attempts: int = 4,
     progress: ProgressArg = None,
+    verify_timeout: float = 20 * 60.0,
 ) -> UploadResult:
     """Uploads the blobs behind ``files`` that the tenant does not hold yet, each once however many
-    files share it, and confirms them; the caller then records a manifest naming them. Running it
-    again after an interruption sends only what is still missing."""
+    files share it, and confirms them; the caller then records a manifest naming them. Blobs sent in
+    parts carry each part's SHA-256 (signed into its URL) and are waited for until the server has
+    verified the whole blob. Running it again after an interruption sends only what is still
+    missing."""
     meter = Progress("uploading", len(files), sum(file.size for file in files), progress)
     distinct: Dict[str, HashedFile] = {}
     for file in files:
@@ -293,9 +374,13 @@ def upload_files(
         plans = declare(batch)
         singles: List[Tuple[HashedFile, Dict[str, Any]]] = []
         multiparts: List[Tuple[HashedFile, Dict[str, Any]]] = []
+        verifying: List[Dict[str, Any]] = []
         for plan in plans:
             file = by_sha[plan["sha256"]]
-            if plan["status"] == "present":
+            if plan["status"] in ("present", "verifying"):
+                # Being verified from an earlier push: nothing to send, only to wait for.
+                if plan["status"] == "verifying":
+                    verifying.append(plan)
                 totals["present_blobs"] += 1
                 totals["present_bytes"] += file.size
                 meter.skip(file.size)
@@ -303,16 +388,6 @@ def upload_files(
                 singles.append((file, plan))
             else:
                 multiparts.append((file, plan))
-
-        part_urls: Dict[str, Dict[int, Dict[str, Any]]] = {}
-        for file, plan in multiparts:
-            urls = {part["partNumber"]: part for part in plan["parts"]}
-            missing = [n for n in range(1, plan["partCount"] + 1) if n not in urls]
-            for i in range(0, len(missing), 1000):
-                body = {"uploadId": plan["uploadId"], "partNumbers": missing[i : i + 1000]}
-                answer = api.request("POST", "/uploads/parts", body)
-                urls.update({part["partNumber"]: part for part in answer["parts"]})
-            part_urls[plan["uploadId"]] = urls
 
         confirmed: List[Dict[str, Any]] = []
 
@@ -331,27 +406,46 @@ def upload_files(
             _with_retries(attempts, attempt, resign)
             return file, state["plan"]["status"] == "put"
 
-        def send_part(item: Tuple[HashedFile, Dict[str, Any], int]) -> Tuple[str, int, str]:
-            file, plan, number = item
-            urls = part_urls[plan["uploadId"]]
+        def send_parts(file: HashedFile, plan: Dict[str, Any]) -> List[Dict[str, Any]]:
+            """Reads, hashes and sends a blob's parts a group at a time (the group's URLs signed in one
+            request, each with its part's SHA-256), so at most ``concurrency`` parts sit in memory."""
+            sent: List[Dict[str, Any]] = []
+            numbers = list(range(1, plan["partCount"] + 1))
+            for offset in range(0, len(numbers), max(1, concurrency)):
+                group = numbers[offset : offset + max(1, concurrency)]
 
-            def attempt() -> Optional[str]:
-                part = urls[number]
-                return _put(part, file.abs_path, (number - 1) * plan["partSize"], part["size"], meter)
+                def read(number: int) -> Tuple[int, bytes, str]:
+                    start = (number - 1) * plan["partSize"]
+                    data = _read_part(file.abs_path, start, min(plan["partSize"], file.size - start))
+                    return number, data, hashlib.sha256(data).hexdigest()
 
-            def resign() -> None:
-                body = {"uploadId": plan["uploadId"], "partNumbers": [number]}
-                answer = api.request("POST", "/uploads/parts", body)
-                urls.update({part["partNumber"]: part for part in answer["parts"]})
+                parts = _each(group, concurrency, read)
 
-            etag = _with_retries(attempts, attempt, resign)
-            if not etag:
-                raise CairnError(
-                    "client.transfer_failed", f"The store returned no ETag for part {number} of {file.path}"
-                )
-            return plan["uploadId"], number, etag
+                def sign(numbers_and_digests: Sequence[Tuple[int, str]]) -> Dict[int, Dict[str, Any]]:
+                    body = {
+                        "uploadId": plan["uploadId"],
+                        "parts": [{"partNumber": n, "sha256": digest} for n, digest in numbers_and_digests],
+                    }
+                    return {part["partNumber"]: part for part in api.request("POST", "/uploads/parts", body)["parts"]}
 
-        parts = [(file, plan, n) for file, plan in multiparts for n in range(1, plan["partCount"] + 1)]
+                urls = sign([(number, digest) for number, _, digest in parts])
+
+                def put(item: Tuple[int, bytes, str]) -> Dict[str, Any]:
+                    number, data, digest = item
+
+                    def resign() -> None:
+                        urls.update(sign([(number, digest)]))
+
+                    etag = _with_retries(attempts, lambda: _put_bytes(urls[number], data, meter), resign)
+                    if not etag:
+                        raise CairnError(
+                            "client.transfer_failed", f"The store returned no ETag for part {number} of {file.path}"
+                        )
+                    return {"partNumber": number, "etag": etag, "sha256": digest}
+
+                sent.extend(_each(parts, concurrency, put))
+            return sent
+
         try:
             for file, was_put in _each(singles, concurrency, send_single):
                 totals["uploaded_blobs"] += 1
@@ -359,9 +453,9 @@ def upload_files(
                 meter.file_done()
                 if was_put:
                     confirmed.append({"sha256": file.sha256, "size": file.size})
-            etags: Dict[str, List[Dict[str, Any]]] = {plan["uploadId"]: [] for _, plan in multiparts}
-            for upload_id, number, etag in _each(parts, concurrency, send_part):
-                etags[upload_id].append({"partNumber": number, "etag": etag})
+            sent_parts: Dict[str, List[Dict[str, Any]]] = {}
+            for file, plan in multiparts:
+                sent_parts[plan["uploadId"]] = send_parts(file, plan)
         except BaseException:
             # Leave no half-built upload behind; the bucket's lifecycle rule would, a day later.
             for _, plan in multiparts:
@@ -379,12 +473,14 @@ def upload_files(
         for i in range(0, len(confirmed), _COMPLETE_BATCH["blobs"]):
             api.request("POST", "/uploads/complete", {"blobs": confirmed[i : i + _COMPLETE_BATCH["blobs"]]})
         assembled = [
-            {"uploadId": plan["uploadId"], "parts": sorted(etags[plan["uploadId"]], key=lambda p: p["partNumber"])}
+            {"uploadId": plan["uploadId"], "parts": sorted(sent_parts[plan["uploadId"]], key=lambda p: p["partNumber"])}
             for _, plan in multiparts
         ]
         for i in range(0, len(assembled), _COMPLETE_BATCH["multipart"]):
             some = assembled[i : i + _COMPLETE_BATCH["multipart"]]
-            api.request("POST", "/uploads/complete", {"multipart": some})
+            verifying.extend(api.request("POST", "/uploads/complete", {"multipart": some})["verifying"])
+        # Blobs sent in parts become blobs once the server has hashed them: the manifest waits for that.
+        wait_for_verification(api, verifying, timeout=verify_timeout, progress=progress)
 
     meter.finish()
     return UploadResult(**totals)
