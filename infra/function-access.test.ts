@@ -1,23 +1,12 @@
-// The access declaration against the code it is for: each function's bundle (esbuild, as the stack
-// builds it) shows which modules it can run. A module that is absent proves the access unused; one
-// that is present but undeclared would fail on AWS with AccessDenied (or, for events, go nowhere).
-import { existsSync } from 'node:fs';
+// The access declaration against the code it is for: each function's bundle, built by the one
+// bundling definition the stack and the local stack use (`infra/bundles.ts`), shows which modules it
+// can run. A module that is absent proves the access unused; one that is present but undeclared
+// would fail on AWS with AccessDenied (or, for events, go nowhere).
 import { relative, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { domains } from '#functions/routes.ts';
-import { streamConsumers } from '#functions/stream-consumers.ts';
-import { type Access, accessKinds, type FunctionName, functionAccess } from './function-access.ts';
-import { authorizerEntry, domainEntry, repoRoot, webhookWorkerEntry } from './paths.ts';
-
-const entries: Record<FunctionName, string> = {
-  ...(Object.fromEntries(domains.map((domain) => [domain, domainEntry(domain)])) as Record<string, string>),
-  authorizer: authorizerEntry,
-  webhookWorker: webhookWorkerEntry,
-  ...Object.fromEntries(
-    streamConsumers.map((consumer) => [consumer.name, resolve(repoRoot, 'functions', consumer.entry)]),
-  ),
-} as Record<FunctionName, string>;
+import { bundle, type FunctionName, functionNames } from './bundles.ts';
+import { type Access, accessKinds, functionAccess } from './function-access.ts';
+import { repoRoot } from './paths.ts';
 
 /** The module whose presence in a bundle means the function can exercise that access. */
 const evidence: Partial<Record<Access, string>> = {
@@ -43,20 +32,9 @@ const onlyModuleOf: readonly Access[] = ['publishEvents', 'queueWebhooks', 'oper
  */
 const bundlesMoreThanRuns: readonly FunctionName[] = ['system'];
 
-async function modulesOf(entry: string): Promise<Set<string>> {
-  const { metafile } = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    external: ['@aws-sdk/*'],
-    absWorkingDir: repoRoot,
-  });
-  return new Set(Object.keys(metafile.inputs).map((input) => relative(repoRoot, input)));
+async function modulesOf(name: FunctionName): Promise<Set<string>> {
+  const { metafile } = await bundle(name);
+  return new Set(Object.keys(metafile.inputs).map((input) => relative(repoRoot, resolve(repoRoot, input))));
 }
 
 describe('function access', () => {
@@ -66,10 +44,13 @@ describe('function access', () => {
     }
   });
 
+  it('declares every function that is bundled, and only those', () => {
+    expect(Object.keys(functionAccess).sort()).toEqual([...functionNames].sort());
+  });
+
   it("matches what each function's bundle can do: declared access is used, used access is declared", async () => {
-    for (const [name, entry] of Object.entries(entries) as [FunctionName, string][]) {
-      if (!existsSync(entry)) continue; // the webhook worker is optional
-      const modules = await modulesOf(entry);
+    for (const name of functionNames) {
+      const modules = await modulesOf(name);
       const declared = functionAccess[name] as readonly Access[];
       for (const [kind, module] of Object.entries(evidence) as [Access, string][]) {
         const present = modules.has(module);

@@ -1,5 +1,4 @@
-import type { Domain } from '#functions/routes.ts';
-import type { StreamConsumerName } from '#functions/stream-consumers.ts';
+import type { FunctionName } from './bundles.ts';
 
 /**
  * The kinds of access a Cairn function can be given, besides writing its own logs. Each is one
@@ -20,12 +19,6 @@ export const accessKinds = {
     "send the position of a stream batch given up on to the function's own dead-letter queue",
 } as const;
 export type Access = keyof typeof accessKinds;
-
-/**
- * Every function of the stack: one per domain, the authorizer, the webhook delivery worker, and one
- * per stream consumer (`functions/stream-consumers.ts`).
- */
-export type FunctionName = Domain | 'authorizer' | 'webhookWorker' | StreamConsumerName;
 
 /**
  * What each function may reach: the one place a grant is decided, reviewed as data. The stack grants
@@ -64,4 +57,19 @@ export const tenantScopedFunctions = (Object.keys(functionAccess) as FunctionNam
 
 export function accessOf(name: FunctionName): readonly Access[] {
   return functionAccess[name];
+}
+
+/**
+ * Where a deployment keeps what each kind of access reaches, as the environment variables that
+ * name it: the AWS stack names its table, bucket, bus and queue, the local stack its emulators'
+ * (or nothing, where it has no such resource). Every kind must be placed, on both.
+ */
+export type AccessEnvironment = Record<Access, Record<string, string>>;
+
+/**
+ * A function's environment: the variables of the kinds of access its row declares, no more. A
+ * function that reaches for something it did not declare finds no name for it, locally as on AWS.
+ */
+export function environmentOf(name: FunctionName, places: AccessEnvironment): Record<string, string> {
+  return Object.assign({}, ...accessOf(name).map((kind) => places[kind]));
 }

@@ -14,8 +14,9 @@ import { type StreamConsumerName, streamConsumers } from '#functions/stream-cons
 import { tableDefinition } from '#table/definition.ts';
 import { keys } from '#table/keys.ts';
 import { objectCommandActions, tableCommandActions } from '#table/tenant-guard.ts';
+import type { FunctionName } from './bundles.ts';
 import { tenantItemActions, tenantObjectActions } from './constructs/tenant-role.ts';
-import { type Access, type FunctionName, functionAccess } from './function-access.ts';
+import { type Access, functionAccess } from './function-access.ts';
 import { repoRoot } from './paths.ts';
 import { defaultSettings } from './settings.ts';
 import { CairnStack } from './stack.ts';

@@ -15,16 +15,18 @@ import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantPrefix } from '#blobs/bucket.ts';
 import { domains, routeKey, routes } from '#functions/routes.ts';
 import { streamConsumers } from '#functions/stream-consumers.ts';
 import { tableDefinition } from '#table/definition.ts';
 import { keys } from '#table/keys.ts';
+import { bundleFile, type FunctionName, functionNames } from './bundles.ts';
 import { addChecks } from './cairn-app.ts';
+import type { CairnFunction } from './constructs/cairn-function.ts';
 import { keyPartitions } from './constructs/key-management-access.ts';
 import { sessionTenant, tenantItemActions, tenantObjectActions } from './constructs/tenant-role.ts';
-import { type Access, type FunctionName, functionAccess } from './function-access.ts';
+import { type Access, functionAccess } from './function-access.ts';
 import { repoRoot } from './paths.ts';
 import { defaultSettings, type Settings } from './settings.ts';
 import { CairnStack } from './stack.ts';
@@ -420,6 +422,34 @@ describe('the AWS stack', () => {
         isAuthorized: true,
         context: expect.objectContaining({ authError: 'auth.missing_key' }),
       });
+    }, 240_000);
+
+    it("are the very bytes the local stack (this suite's gateway) runs, function by function", async () => {
+      const { code } = await cliSynth;
+      expect(code).toBe(0);
+      const cli = join(workDir, 'cli');
+      const cliTemplate = JSON.parse(readFileSync(join(cli, 'Cairn.template.json'), 'utf8'));
+      const consumers = stacks.plain.streamConsumers.functions as Record<string, CairnFunction>;
+      const constructOf = (name: FunctionName) =>
+        name === 'authorizer'
+          ? stacks.plain.authorizer
+          : name === 'webhookWorker'
+            ? stacks.plain.webhookWorker!
+            : (stacks.plain.functions[name] ?? consumers[name]!);
+      const running = join(inject('cairn').dataDir, 'functions');
+      for (const name of functionNames) {
+        const resource = cliTemplate.Resources[logicalId(constructOf(name).fn)];
+        expect(resource?.Properties.Handler, name).toBe('index.handler');
+        const hash = resource.Properties.Code.S3Key.replace(/\.zip$/, '');
+        const asset = join(cli, `asset.${hash}`);
+        // The asset is the bundle and nothing else; CDK names it by the hash of exactly these files.
+        expect(readdirSync(asset).sort(), name).toEqual([bundleFile, `${bundleFile}.map`]);
+        for (const file of readdirSync(asset)) {
+          const deployed = readFileSync(join(asset, file));
+          const local = readFileSync(join(running, name, file));
+          expect(local.equals(deployed), `${name}/${file}`).toBe(true);
+        }
+      }
     }, 240_000);
   });
 

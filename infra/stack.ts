@@ -1,31 +1,33 @@
-import { existsSync } from 'node:fs';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { domains, routes } from '#functions/routes.ts';
 import { type StreamConsumerName, streamConsumers } from '#functions/stream-consumers.ts';
+import type { FunctionName } from './bundles.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api } from './constructs/api.ts';
 import { CairnFunction, type CairnFunctionProps } from './constructs/cairn-function.ts';
 import { Dashboard } from './constructs/dashboard.ts';
 import { Data } from './constructs/data.ts';
-import { Events, webhookDeliveryTimeout } from './constructs/events.ts';
+import { Events } from './constructs/events.ts';
 import { grantAuthorizerLookups, grantKeyManagement } from './constructs/key-management-access.ts';
 import { OperatorKey } from './constructs/operator-key.ts';
 import { StreamConsumers } from './constructs/stream-consumers.ts';
 import { TenantRole } from './constructs/tenant-role.ts';
-import { type Access, accessOf, type FunctionName, functionAccess } from './function-access.ts';
-import { authorizerEntry, domainEntry, webhookWorkerEntry } from './paths.ts';
+import {
+  type Access,
+  type AccessEnvironment,
+  accessOf,
+  environmentOf,
+  functionAccess,
+} from './function-access.ts';
 import type { Settings } from './settings.ts';
 
 export interface CairnStackProps extends StackProps {
   settings: Settings;
-  /** The webhook delivery worker's entry; the default is `functions/events/webhook-worker.ts` when it exists. */
-  webhookWorker?: string | undefined;
+  /** Deploy the webhook delivery worker (the default); `undefined` leaves it out. */
+  webhookWorker?: boolean | undefined;
 }
-
-/** API Gateway gives up on an integration after 30 s; the function stops just before. */
-const apiFunctionTimeout = Duration.seconds(29);
 
 const pascal = (name: string) =>
   name.replace(/(^|[-_])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
@@ -82,17 +84,18 @@ export class CairnStack extends Stack {
       removalPolicy,
     };
     // Each function gets the environment and the grants of its row in `functionAccess`, no more.
-    const environmentOf = (access: readonly Access[]): Record<string, string> => ({
-      ...(access.some((kind) => kind === 'tenantData' || kind === 'keyManagement' || kind === 'keyLookup')
-        ? { CAIRN_TABLE: table.tableName }
-        : {}),
-      ...(access.includes('tenantData') ? { CAIRN_BUCKET: artifacts.bucketName } : {}),
-      ...(access.includes('publishEvents') ? this.events.busEnvironment : {}),
-      ...(access.includes('queueWebhooks') ? this.events.queueEnvironment : {}),
-      ...(access.includes('operatorSecret')
-        ? { CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn }
-        : {}),
-    });
+    const tableEnvironment = { CAIRN_TABLE: table.tableName };
+    const places: AccessEnvironment = {
+      tenantData: { ...tableEnvironment, CAIRN_BUCKET: artifacts.bucketName },
+      keyManagement: tableEnvironment,
+      keyLookup: tableEnvironment,
+      operatorSecret: { CAIRN_OPERATOR_SECRET_ARN: this.operatorKey.secret.secretArn },
+      publishEvents: this.events.busEnvironment,
+      queueWebhooks: this.events.queueEnvironment,
+      // The event source mapping reads the stream and reports failures; the code names neither.
+      readStream: {},
+      streamDeadLetters: {},
+    };
     const tenantScoped: CairnFunction[] = [];
     const streamReaders = new Set<CairnFunction>();
     const grant = (fn: CairnFunction, access: readonly Access[]) => {
@@ -124,16 +127,18 @@ export class CairnStack extends Stack {
         }
       }
     };
+    // Code, memory and timeout come from the function's bundle (`infra/bundles.ts`).
     const cairnFunction = (
       name: FunctionName,
       id: string,
-      props: Pick<CairnFunctionProps, 'entry' | 'description' | 'memorySize' | 'timeout'>,
+      props: Pick<CairnFunctionProps, 'description'>,
     ) => {
       const access = accessOf(name);
       const fn = new CairnFunction(this, id, {
         ...common,
         ...props,
-        environment: environmentOf(access),
+        bundle: name,
+        environment: environmentOf(name, places),
         reservedConcurrentExecutions: settings.reservedConcurrency[name],
       });
       grant(fn, access);
@@ -143,33 +148,18 @@ export class CairnStack extends Stack {
     this.functions = {};
     for (const domain of domains) {
       this.functions[domain] = cairnFunction(domain, `${pascal(domain)}Function`, {
-        entry: domainEntry(domain),
         description: `Cairn ${domain} API`,
-        memorySize: 1024,
-        timeout: apiFunctionTimeout,
       });
     }
 
     this.authorizer = cairnFunction('authorizer', 'AuthorizerFunction', {
-      entry: authorizerEntry,
       description: 'Cairn API key authorizer',
-      memorySize: 512,
-      timeout: Duration.seconds(10),
     });
 
     // Extension point: queue consumers are functions too, with their own row in `functionAccess`.
-    const workerEntry =
-      'webhookWorker' in props
-        ? props.webhookWorker
-        : existsSync(webhookWorkerEntry)
-          ? webhookWorkerEntry
-          : undefined;
-    if (workerEntry) {
+    if (!('webhookWorker' in props) || props.webhookWorker) {
       this.webhookWorker = cairnFunction('webhookWorker', 'WebhookWorkerFunction', {
-        entry: workerEntry,
         description: 'Cairn webhook delivery worker',
-        memorySize: 512,
-        timeout: webhookDeliveryTimeout,
       });
       this.events.deliverWebhooksWith(this.webhookWorker.fn);
     } else {
@@ -190,7 +180,7 @@ export class CairnStack extends Stack {
       ...common,
       table,
       environment: Object.fromEntries(
-        streamConsumers.map(({ name }) => [name, environmentOf(accessOf(name))]),
+        streamConsumers.map(({ name }) => [name, environmentOf(name, places)]),
       ) as Record<StreamConsumerName, Record<string, string>>,
       reservedConcurrency: settings.reservedConcurrency,
     });

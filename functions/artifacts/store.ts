@@ -9,12 +9,13 @@ import {
   totalSize,
 } from '#blobs/manifest.ts';
 import { baseName, isWithin, normalisePath } from '#blobs/paths.ts';
-import { presignGet } from '#blobs/presign.ts';
+import { presignedGetBytes, presignGet } from '#blobs/presign.ts';
 import type { DownloadUrl, FileEntry } from '#blobs/schema.ts';
 import * as Blobs from '#blobs/store.ts';
 import * as Runs from '#functions/runs/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { CairnError } from '#http/errors.ts';
+import { wireBytes } from '#http/response-budget.ts';
 import { table } from '#table/client.ts';
 import { artifactChunkSortPrefix, keys } from '#table/keys.ts';
 import { transactWrite } from '#table/transact.ts';
@@ -173,7 +174,11 @@ export async function artifactUrls(
   now = Date.now(),
 ): Promise<{ files: DownloadUrl[]; expiresAt: number; nextPageToken?: string }> {
   const { path, files } = await filesAt(tenantId, runId, query.path);
-  const page = offsetPage(files, { ...query, query: ['artifact-urls', runId, path] });
+  const page = offsetPage(files, {
+    ...query,
+    query: ['artifact-urls', runId, path],
+    sizeOf: (file) => wireBytes(file) + presignedGetBytes(baseName(file.path)),
+  });
   const signed = await Promise.all(
     page.items.map(async (file) => ({
       ...file,

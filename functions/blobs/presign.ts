@@ -91,6 +91,16 @@ export function attachmentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
+/**
+ * An upper bound on the length of `presignGet`'s URL for `fileName`, for sizing pages of URLs
+ * before signing them: endpoint, key, signature and a session token (about 1.5 KB with tenant
+ * credentials), and the disposition, whose name is percent-encoded up to 3× and the whole again
+ * as a query parameter.
+ */
+export function presignedGetBytes(fileName: string): number {
+  return 3072 + 12 * Buffer.byteLength(fileName);
+}
+
 /** A GET of one blob that a browser saves under `fileName`. */
 export async function presignGet(
   tenantId: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { offsetPage } from '#functions/search/offset-page.ts';
 import { operation } from '#http/operation.ts';
 import {
   CommitVersionBody,
@@ -9,6 +10,7 @@ import {
   DiffQuery,
   DownloadUrl,
   FilesQuery,
+  LineagePageQuery,
   ManifestFile,
   PageQuery,
   RunInput,
@@ -108,12 +110,12 @@ export const operations = {
   }),
 
   diffVersions: operation({
-    summary: 'Files added, removed and changed between two versions',
+    summary: 'Files added, removed and changed between two versions, paged in path order',
     path: DatasetPath,
     query: DiffQuery,
     response: VersionDiff,
     handle: ({ caller, path, query }) =>
-      Datasets.diffVersions(caller.tenantId, path.datasetName, query.from, query.to),
+      Datasets.diffVersions(caller.tenantId, path.datasetName, query.from, query.to, query),
   }),
 
   setVersionTag: operation({
@@ -136,10 +138,23 @@ export const operations = {
   }),
 
   versionRuns: operation({
-    summary: 'The runs that used a dataset version (lineage)',
+    summary: 'The runs that used a dataset version (lineage), paged',
     path: VersionPath,
-    response: z.object({ version: z.number(), runs: z.array(RunInput) }),
-    handle: ({ caller, path }) => Datasets.versionRuns(caller.tenantId, path.datasetName, path.version),
+    query: LineagePageQuery,
+    response: z.object({
+      version: z.number(),
+      runs: z.array(RunInput),
+      nextPageToken: z.string().optional(),
+    }),
+    handle: async ({ caller, path, query }) => {
+      const { version, runs } = await Datasets.versionRuns(caller.tenantId, path.datasetName, path.version);
+      const page = offsetPage(runs, { ...query, query: ['version-runs', path.datasetName, version] });
+      return {
+        version,
+        runs: page.items,
+        ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+      };
+    },
   }),
 
   logRunInput: operation({
@@ -154,9 +169,14 @@ export const operations = {
   }),
 
   listRunInputs: operation({
-    summary: 'The dataset versions a run used (lineage)',
+    summary: 'The dataset versions a run used (lineage), paged',
     path: RunPath,
-    response: z.object({ inputs: z.array(RunInput) }),
-    handle: async ({ caller, path }) => ({ inputs: await Datasets.runInputs(caller.tenantId, path.runId) }),
+    query: LineagePageQuery,
+    response: z.object({ inputs: z.array(RunInput), nextPageToken: z.string().optional() }),
+    handle: async ({ caller, path, query }) => {
+      const inputs = await Datasets.runInputs(caller.tenantId, path.runId);
+      const page = offsetPage(inputs, { ...query, query: ['run-inputs', path.runId] });
+      return { inputs: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+    },
   }),
 };

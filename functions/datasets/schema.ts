@@ -109,7 +109,19 @@ export const FilesQuery = z.strictObject({
   pageToken: z.string().max(2000).optional(),
 });
 
-export const DiffQuery = z.strictObject({ from: VersionRef, to: VersionRef });
+/** A page of a lineage list (a run's inputs, a version's runs). */
+export const LineagePageQuery = z.strictObject({
+  maxResults: z.coerce.number().int().min(1).max(10_000).default(1000),
+  pageToken: z.string().max(2000).optional(),
+});
+
+export const DiffQuery = z.strictObject({
+  from: VersionRef,
+  to: VersionRef,
+  /** Changes (added, removed, changed files together) per page, in path order. */
+  maxResults: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  pageToken: z.string().max(2000).optional(),
+});
 
 export const TagBody = z.strictObject({ version: VersionRef });
 
@@ -135,6 +147,9 @@ export const VersionDiff = z.object({
   removed: z.array(ManifestFile),
   changed: z.array(z.object({ path: z.string(), from: ManifestFile, to: ManifestFile })),
   unchanged: z.number(),
+  /** The whole diff's counts; the lists hold one page of it. */
+  totals: z.object({ added: z.number(), removed: z.number(), changed: z.number() }),
+  nextPageToken: z.string().optional(),
 });
 
 export const RunInput = z.object({

@@ -10,13 +10,14 @@ import {
   totalSize,
 } from '#blobs/manifest.ts';
 import { baseName, normalisePath } from '#blobs/paths.ts';
-import { presignGet } from '#blobs/presign.ts';
+import { presignedGetBytes, presignGet } from '#blobs/presign.ts';
 import type { DownloadUrl, FileEntry } from '#blobs/schema.ts';
 import * as Blobs from '#blobs/store.ts';
 import * as Runs from '#functions/runs/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
 import { CairnError } from '#http/errors.ts';
+import { fitting, wireBytes } from '#http/response-budget.ts';
 import { isConditionFailure, table } from '#table/client.ts';
 import {
   datasetManifestPrefix,
@@ -162,9 +163,11 @@ export async function listDatasets(
       ExclusiveStartKey: after ? keys.dataset(tenantId, after) : undefined,
     }),
   );
-  const datasets = ((answer.Items ?? []) as DatasetItem[]).map((item) => toDataset(fromTable(item)));
+  const read = ((answer.Items ?? []) as DatasetItem[]).map((item) => toDataset(fromTable(item)));
+  // Descriptions and tags make datasets large: a page also ends where its bytes reach the budget.
+  const datasets = read.slice(0, fitting(read));
   const last = datasets.at(-1);
-  return answer.LastEvaluatedKey && last
+  return (answer.LastEvaluatedKey || datasets.length < read.length) && last
     ? { datasets, nextPageToken: encodePageToken({ after: last.name }) }
     : { datasets };
 }
@@ -437,11 +440,12 @@ export async function listVersions(
     }),
   );
   const tags = await versionTags(tenantId, name);
-  const versions = ((answer.Items ?? []) as VersionItem[]).map((item) =>
+  const read = ((answer.Items ?? []) as VersionItem[]).map((item) =>
     toVersion(item, tags.get(item.version) ?? []),
   );
+  const versions = read.slice(0, fitting(read));
   const last = versions.at(-1);
-  return answer.LastEvaluatedKey && last && last.version > 1
+  return (answer.LastEvaluatedKey || versions.length < read.length) && last && last.version > 1
     ? { versions, nextPageToken: encodePageToken({ before: last.version }) }
     : { versions };
 }
@@ -466,8 +470,22 @@ export async function getVersion(
   };
 }
 
-/** What changed between two versions, by path: added, removed, changed (another blob), and how many did not. */
-export async function diffVersions(tenantId: string, name: string, fromRef: string, toRef: string) {
+type Change =
+  | { kind: 'added' | 'removed'; path: string; entry: ManifestEntry }
+  | { kind: 'changed'; path: string; from: ManifestEntry; to: ManifestEntry };
+
+/**
+ * What changed between two versions, by path: added, removed, changed (another blob), and how
+ * many did not. Two large manifests differ in more than one answer holds, so the changes are
+ * paged together in path order; every page carries the totals.
+ */
+export async function diffVersions(
+  tenantId: string,
+  name: string,
+  fromRef: string,
+  toRef: string,
+  page: { maxResults: number; pageToken?: string } = { maxResults: 10_000 },
+) {
   const [from, to] = await Promise.all([
     resolveVersion(tenantId, name, fromRef),
     resolveVersion(tenantId, name, toRef),
@@ -478,23 +496,37 @@ export async function diffVersions(tenantId: string, name: string, fromRef: stri
     versionTags(tenantId, name),
   ]);
   const old = new Map(before.map((entry) => [entry.path, entry]));
-  const added: ManifestEntry[] = [];
-  const changed: { path: string; from: ManifestEntry; to: ManifestEntry }[] = [];
+  const changes: Change[] = [];
+  const totals = { added: 0, removed: 0, changed: 0 };
   let unchanged = 0;
   for (const entry of after) {
     const was = old.get(entry.path);
     old.delete(entry.path);
-    if (!was) added.push(entry);
-    else if (was.sha256 !== entry.sha256) changed.push({ path: entry.path, from: was, to: entry });
+    if (!was) changes.push({ kind: 'added', path: entry.path, entry });
+    else if (was.sha256 !== entry.sha256)
+      changes.push({ kind: 'changed', path: entry.path, from: was, to: entry });
     else unchanged++;
   }
+  for (const entry of old.values()) changes.push({ kind: 'removed', path: entry.path, entry });
+  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const change of changes) totals[change.kind]++;
+  const { items, nextPageToken } = offsetPage(changes, {
+    ...page,
+    query: ['dataset-diff', name, from.version, to.version],
+  });
+  const pick = (kind: 'added' | 'removed') =>
+    items.flatMap((change) => (change.kind === kind ? [change.entry] : []));
   return {
     from: toVersion(from, tags.get(from.version) ?? []),
     to: toVersion(to, tags.get(to.version) ?? []),
-    added,
-    removed: [...old.values()],
-    changed,
+    added: pick('added'),
+    removed: pick('removed'),
+    changed: items.flatMap((change) =>
+      change.kind === 'changed' ? [{ path: change.path, from: change.from, to: change.to }] : [],
+    ),
     unchanged,
+    totals,
+    ...(nextPageToken ? { nextPageToken } : {}),
   };
 }
 
@@ -530,6 +562,7 @@ export async function versionUrls(
   const { items, nextPageToken } = offsetPage(entries, {
     ...request,
     query: ['dataset-urls', name, item.version, request.paths ?? null],
+    sizeOf: (entry) => wireBytes(entry) + presignedGetBytes(baseName(entry.path)),
   });
   const files = await Promise.all(
     items.map(async (entry) => ({

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
 import { itemKinds } from '#functions/stream-consumers.ts';
 import { CairnError } from '#http/errors.ts';
+import { pageBudgetBytes, wireBytes } from '#http/response-budget.ts';
 import { table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { type Actor, type AuditEvent, type AuditQuery, type EventType, selects } from './schema.ts';
@@ -142,6 +143,8 @@ export async function queryAudit(
   const sparse = Boolean(query.type || (query.actor && query.resource));
 
   const events: AuditEvent[] = [];
+  // Events carry before/after snapshots: a page also ends where its bytes reach the budget.
+  let used = 0;
   for (let reads = 0; reads < maxReadsPerAnswer; reads++) {
     const page = await doc.send(
       new QueryCommand({
@@ -160,7 +163,15 @@ export async function queryAudit(
         return { events, nextPageToken: encodePageToken({ after, query: digest }) };
       }
       const event = JSON.parse(item.data) as AuditEvent;
-      if (keep(event)) events.push(event);
+      if (keep(event)) {
+        const size = wireBytes(event);
+        if (events.length && used + size > pageBudgetBytes) {
+          // `after` is the last item taken: the next page starts with this one.
+          return { events, nextPageToken: encodePageToken({ after, query: digest }) };
+        }
+        used += size;
+        events.push(event);
+      }
       after = item.sk as string;
     }
     if (!page.LastEvaluatedKey) return { events };

@@ -6,6 +6,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { z } from 'zod';
 import { decodePageToken, encodePageToken } from '#functions/search/page-token.ts';
 import { CairnError } from '#http/errors.ts';
+import { fitting } from '#http/response-budget.ts';
 import { isConditionFailure, table } from '#table/client.ts';
 import { keys } from '#table/keys.ts';
 import { getEvent } from './audit.ts';
@@ -397,7 +398,7 @@ export async function listDeliveries(
       ExclusiveStartKey: after ? { pk, sk: after } : undefined,
     }),
   );
-  const deliveries = (page.Items ?? []).map(
+  const read = (page.Items ?? []).map(
     (item): Delivery => ({
       webhookId: item.webhookId,
       eventId: item.eventId,
@@ -408,7 +409,12 @@ export async function listDeliveries(
       nextAttemptAt: item.nextAttemptAt ?? null,
     }),
   );
-  const last = page.LastEvaluatedKey?.sk as string | undefined;
+  // Each delivery carries its attempts: a page also ends where its bytes reach the budget.
+  const deliveries = read.slice(0, fitting(read));
+  const last =
+    deliveries.length < read.length
+      ? (page.Items?.[deliveries.length - 1]?.sk as string)
+      : (page.LastEvaluatedKey?.sk as string | undefined);
   return last
     ? { deliveries, nextPageToken: encodePageToken({ after: last, webhook: digest }) }
     : { deliveries };

@@ -125,3 +125,26 @@ describe('on MLflow paths the edge speaks MLflow', () => {
     log.mockRestore();
   });
 });
+
+test('an answer Lambda would refuse (over 6 MB) becomes a logged JSON error, never a bare gateway 500', async () => {
+  const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const huge = (size: number) =>
+    domainHandler('system', {
+      health: operation({ summary: 'x', handle: async () => ({ blob: 'x'.repeat(size) }) }),
+      openapi: operation({ summary: 'x', handle: async () => ({}) }),
+      notFound: operation({ summary: 'x', handle: async () => ({}) }),
+    });
+
+  const over = await huge(6_300_000)(event('GET /api/v1/health'), context);
+  const under = await huge(5_000_000)(event('GET /api/v1/health'), context);
+
+  expect(over.statusCode).toBe(500);
+  expect(JSON.parse(over.body as string).error).toMatchObject({
+    code: 'response.too_large',
+    details: { limit: 6_291_556 },
+  });
+  expect(log).toHaveBeenCalledWith(expect.stringContaining('response over the Lambda limit'));
+  expect(under.statusCode).toBe(200);
+  expect(Buffer.byteLength(JSON.stringify(under))).toBeLessThanOrEqual(6_291_556);
+  log.mockRestore();
+});

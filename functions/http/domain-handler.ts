@@ -7,6 +7,7 @@ import { type Dialect, dialectOf } from './dialect.ts';
 import { CairnError, internalError } from './errors.ts';
 import { maxJsonBodyBytes } from './limits.ts';
 import { type Operation, type Operations, Reply } from './operation.ts';
+import { lambdaResponseLimitBytes } from './response-budget.ts';
 import { parseInput, queryObject } from './validate.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & {
@@ -153,6 +154,37 @@ async function invoke(
 }
 
 /**
+ * The last line of defence behind every route's own budget: a result Lambda would refuse (and
+ * API Gateway turn into a bare 500) becomes our JSON error instead, logged as the bug it is.
+ */
+function withinLambdaLimit(
+  result: HttpResult,
+  at: { route: string; requestId: string; dialect: Dialect },
+): HttpResult {
+  const bytes = Buffer.byteLength(JSON.stringify(result));
+  if (bytes <= lambdaResponseLimitBytes) return result;
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      requestId: at.requestId,
+      message: 'response over the Lambda limit',
+      route: at.route,
+      bytes,
+      limit: lambdaResponseLimitBytes,
+    }),
+  );
+  return render(
+    new CairnError(
+      'response.too_large',
+      `The answer would be ${bytes} bytes, over Lambda's ${lambdaResponseLimitBytes}; ask for less (a smaller page or fewer points). Request id ${at.requestId}`,
+      { bytes, limit: lambdaResponseLimitBytes },
+    ),
+    at.requestId,
+    at.dialect,
+  );
+}
+
+/**
  * One domain's rows of the route table → one Lambda handler. API Gateway's `routeKey` selects the
  * row; the edge authorizes by role, parses path, query and body with the operation's schemas, runs
  * it and renders its result or error. Fails at cold start if a row has no operation.
@@ -175,7 +207,11 @@ export function domainHandler(domain: Domain, operations: Operations) {
           'route.not_found',
           `No route ${event.requestContext.http.method} ${event.rawPath}`,
         );
-      return await invoke(entry.op, entry.route, event, requestId, dialect);
+      return withinLambdaLimit(await invoke(entry.op, entry.route, event, requestId, dialect), {
+        route: routeKey(entry.route),
+        requestId,
+        dialect,
+      });
     } catch (error) {
       return errorResult(error, requestId, dialect);
     }

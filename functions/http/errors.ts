@@ -16,6 +16,8 @@ export type EdgeErrorCode =
   | 'request.malformed_json'
   | 'request.unsupported_media_type'
   | 'request.too_large'
+  | 'request.response_too_large'
+  | 'response.too_large'
   | 'route.not_found'
   | 'auth.missing_key'
   | 'auth.malformed_key'
@@ -45,6 +47,10 @@ export const httpStatus = {
   'request.malformed_json': 400,
   'request.unsupported_media_type': 415,
   'request.too_large': 413,
+  // The request is fine but its answer cannot fit one response: ask for less (maxPoints, fewer series).
+  'request.response_too_large': 400,
+  // An answer over Lambda's limit reached the edge: a missing budget, a bug.
+  'response.too_large': 500,
   'route.not_found': 404,
   'auth.missing_key': 401,
   'auth.malformed_key': 401,
@@ -153,6 +159,8 @@ export const mlflowCode = {
   'request.malformed_json': 'INVALID_PARAMETER_VALUE',
   'request.unsupported_media_type': 'BAD_REQUEST',
   'request.too_large': 'INVALID_PARAMETER_VALUE',
+  'request.response_too_large': 'INVALID_PARAMETER_VALUE',
+  'response.too_large': 'INTERNAL_ERROR',
   'route.not_found': 'ENDPOINT_NOT_FOUND',
   'auth.missing_key': 'UNAUTHENTICATED',
   'auth.malformed_key': 'UNAUTHENTICATED',

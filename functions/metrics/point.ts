@@ -19,6 +19,12 @@ export function toWire(value: number): WireValue {
   return value;
 }
 
+/**
+ * The widest point JSON can spell, for budgeting answers before reading: integers print whole up
+ * to 1e21, and the longest double is 24 characters.
+ */
+export const widestPoint: Point = { step: -1e20, timestamp: -1e20, value: -2.2250738585072014e-308 };
+
 export function fromWire(value: WireValue): number {
   return typeof value === 'number' ? value : Number(value);
 }

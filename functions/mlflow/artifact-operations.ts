@@ -6,6 +6,7 @@ import * as Artifacts from '#functions/artifacts/store.ts';
 import * as Runs from '#functions/runs/store.ts';
 import { CairnError } from '#http/errors.ts';
 import { operation, Reply } from '#http/operation.ts';
+import { pageBudgetBytes, responseTooLarge, wireBytes } from '#http/response-budget.ts';
 import { type Location, locate, notFound } from './artifact-location.ts';
 import { aboutRun, OneString } from './wire.ts';
 
@@ -43,31 +44,59 @@ async function storeFile(tenantId: string, location: Location, bytes: Buffer): P
   });
 }
 
-/** Every entry of one folder of a run's tree, all pages; a missing folder is empty. */
-async function folder(tenantId: string, location: Location) {
-  const entries: Awaited<ReturnType<typeof Artifacts.listArtifacts>>['entries'] = [];
-  let pageToken: string | undefined;
+type Entry = Awaited<ReturnType<typeof Artifacts.listArtifacts>>['entries'][number];
+
+/** One page of one folder of a run's tree; a missing folder is empty. */
+async function folderPage(
+  tenantId: string,
+  location: Location,
+  pageToken?: string,
+): Promise<{ entries: Entry[]; nextPageToken?: string }> {
+  let page: Awaited<ReturnType<typeof Artifacts.listArtifacts>>;
   try {
-    do {
-      const page = await Artifacts.listArtifacts(tenantId, location.runId, {
-        path: location.path,
-        recursive: false,
-        maxResults: 10_000,
-        ...(pageToken ? { pageToken } : {}),
-      });
-      entries.push(...page.entries);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    page = await Artifacts.listArtifacts(tenantId, location.runId, {
+      path: location.path,
+      recursive: false,
+      maxResults: 10_000,
+      ...(pageToken ? { pageToken } : {}),
+    });
   } catch (error) {
-    if (error instanceof CairnError && error.code === 'artifacts.not_found') return [];
+    if (error instanceof CairnError && error.code === 'artifacts.not_found') return { entries: [] };
     throw error;
   }
+  const { entries } = page;
   // A path naming a file lists that file alone; for MLflow, a file is not a folder.
-  if (entries.length === 1 && entries[0]?.type === 'file' && entries[0].path === location.path) return [];
+  if (entries.length === 1 && entries[0]?.type === 'file' && entries[0].path === location.path) {
+    return { entries: [] };
+  }
+  return page.nextPageToken ? { entries, nextPageToken: page.nextPageToken } : { entries };
+}
+
+/**
+ * Every entry of one folder, for the artifact proxy's listing, which MLflow does not page: a
+ * folder whose listing would not fit one response is refused rather than cut short.
+ */
+async function folder(tenantId: string, location: Location): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  let bytes = 0;
+  let pageToken: string | undefined;
+  do {
+    const page = await folderPage(tenantId, location, pageToken);
+    for (const entry of page.entries) bytes += wireBytes(fileInfo(entry, baseName(entry.path)));
+    if (bytes > pageBudgetBytes) {
+      throw responseTooLarge(
+        `The listing of "${location.path || '/'}"`,
+        "list its sub-folders, or page through it with Cairn's GET /api/v1/runs/{runId}/artifacts",
+        { path: location.path },
+      );
+    }
+    entries.push(...page.entries);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
   return entries;
 }
 
-const fileInfo = (entry: Awaited<ReturnType<typeof folder>>[number], path: string) =>
+const fileInfo = (entry: Entry, path: string) =>
   entry.type === 'folder' ? { path, is_dir: true } : { path, is_dir: false, file_size: entry.size };
 
 const ArtifactPath = z.object({ path: z.string().min(1).max(4096) });
@@ -133,8 +162,17 @@ export const artifactOperations = {
     query: aboutRun({ path: OneString.optional(), page_token: OneString.optional() }),
     handle: async ({ caller, query }) => {
       const run = await Runs.getRun(caller.tenantId, query.runId);
-      const entries = await folder(caller.tenantId, { runId: run.id, path: query.path ?? '' });
-      return { root_uri: run.artifactUri, files: entries.map((entry) => fileInfo(entry, entry.path)) };
+      // MLflow's ListArtifacts pages: one page of the folder, and the token for the next.
+      const page = await folderPage(
+        caller.tenantId,
+        { runId: run.id, path: query.path ?? '' },
+        query.page_token,
+      );
+      return {
+        root_uri: run.artifactUri,
+        files: page.entries.map((entry) => fileInfo(entry, entry.path)),
+        ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+      };
     },
   }),
 

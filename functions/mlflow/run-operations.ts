@@ -3,6 +3,7 @@ import { EntryKey } from '#functions/experiments/fields.ts';
 import { LoggedModelId } from '#functions/logged-models/schema.ts';
 import * as LoggedModels from '#functions/logged-models/store.ts';
 import { downsample } from '#functions/metrics/downsample.ts';
+import { widestPoint } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
 import { attributeTag } from '#functions/runs/attribute-tags.ts';
 import {
@@ -19,6 +20,7 @@ import { searchRuns } from '#functions/runs/search.ts';
 import * as Runs from '#functions/runs/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { operation } from '#http/operation.ts';
+import { pageBudgetBytes, wireBytes } from '#http/response-budget.ts';
 import { parseInput } from '#http/validate.ts';
 import { userMap } from '#table/user-maps.ts';
 import { metricJson, runInfoJson, runJson } from './render.ts';
@@ -504,9 +506,11 @@ export const runOperations = {
     handle: async ({ caller, query: { runId, query } }) => {
       await Runs.getRun(caller.tenantId, runId);
       const points = (await Metrics.readHistories(caller.tenantId, runId, [query.key])).get(query.key) ?? [];
-      const { items, nextPageToken } = offsetPage(points, { ...query, query: [runId, query.key] });
+      // Paged on the wire form, which repeats the key in every point.
+      const metrics = points.map((point) => metricJson(query.key, point));
+      const { items, nextPageToken } = offsetPage(metrics, { ...query, query: [runId, query.key] });
       return {
-        metrics: items.map((point) => metricJson(query.key, point)),
+        metrics: items,
         ...(nextPageToken ? { next_page_token: nextPageToken } : {}),
       };
     },
@@ -518,12 +522,15 @@ export const runOperations = {
     handle: async ({ caller, query }) => {
       const range = { startStep: query.startStep, endStep: query.endStep };
       const key = query.keys[0] as string;
+      // Every point repeats the key and the run id: the points per run are what fits the budget.
+      const pointBytes = wireBytes(metricJson(key, widestPoint, query.runIds[0]));
+      const share = Math.max(2, Math.floor(pageBudgetBytes / query.runIds.length / pointBytes));
+      const maxPoints = Math.min(query.maxPoints ?? share, share);
       const perRun = await Promise.all(
         query.runIds.map(async (runId) => {
           await Runs.getRun(caller.tenantId, runId);
           const points = (await Metrics.readHistories(caller.tenantId, runId, [key], range)).get(key) ?? [];
-          const kept = query.maxPoints ? downsample(points, query.maxPoints) : points;
-          return kept.map((point) => metricJson(key, point, runId));
+          return downsample(points, maxPoints).map((point) => metricJson(key, point, runId));
         }),
       );
       return { metrics: perRun.flat() };

@@ -1,4 +1,5 @@
 import * as Runs from '#functions/runs/store.ts';
+import { pageBudgetBytes, responseTooLarge, wireBytes } from '#http/response-budget.ts';
 import { requireModel, requireVersion, toVersion } from './model-items.ts';
 import type { Lineage, ModelVersion } from './schema.ts';
 import { datasetsOfRun, runsOfDatasetVersion } from './sources.ts';
@@ -15,6 +16,14 @@ export async function lineageOf(tenantId: string, name: string, version: number)
     Runs.getRun(tenantId, item.runId),
     datasetsOfRun(tenantId, item.runId),
   ]);
+  // The run is one item (under 400 KB); its inputs are not bounded, and this answer does not page.
+  if (wireBytes(datasets) > pageBudgetBytes / 2) {
+    throw responseTooLarge(
+      `The lineage of version ${version} (${datasets.length} dataset inputs)`,
+      `page through the run's inputs with GET /api/v1/runs/${item.runId}/inputs`,
+      { runId: item.runId, inputs: datasets.length },
+    );
+  }
   return {
     version: toVersion(item, model),
     run: {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import * as Events from '#functions/events/store.ts';
 import { downsample } from '#functions/metrics/downsample.ts';
-import { type Point, toWire } from '#functions/metrics/point.ts';
+import { type Point, toWire, widestPoint } from '#functions/metrics/point.ts';
 import * as Metrics from '#functions/metrics/store.ts';
 import { offsetPage } from '#functions/search/offset-page.ts';
 import { operation } from '#http/operation.ts';
+import { pageBudgetBytes, responseTooLarge, wireBytes } from '#http/response-budget.ts';
 import {
   BulkHistoryBody,
   CreateRunBody,
@@ -133,24 +134,42 @@ export const operations = {
     body: BulkHistoryBody,
     response: z.object({
       series: z.array(z.object({ runId: z.string(), key: z.string(), points: z.array(WirePoint) })),
+      /** The points per series actually applied, when the request's maxPoints had to be lowered to fit. */
+      maxPoints: z.number().optional(),
     }),
     handle: async ({ caller, body }) => {
       const range = { startStep: body.startStep, endStep: body.endStep };
+      // The answer fits by construction: what the series' own fields leave of the budget is
+      // shared out as points, and a requested maxPoints is lowered to that share.
+      const envelope =
+        body.runIds.length *
+        body.keys.reduce((sum, key) => sum + wireBytes({ runId: body.runIds[0], key, points: [] }), 0);
+      const series = body.runIds.length * body.keys.length;
+      const share = Math.max(2, Math.floor((pageBudgetBytes - envelope) / series / wireBytes(widestPoint)));
+      const maxPoints = body.maxPoints === undefined ? undefined : Math.min(body.maxPoints, share);
       const perRun = await Promise.all(
         body.runIds.map(async (runId) => {
           await Runs.getRun(caller.tenantId, runId);
           const histories = await Metrics.readHistories(caller.tenantId, runId, body.keys, range);
           return body.keys.map((key) => {
             const points = histories.get(key) ?? [];
-            return {
-              runId,
-              key,
-              points: wirePoints(body.maxPoints ? downsample(points, body.maxPoints) : points),
-            };
+            return { runId, key, points: maxPoints ? downsample(points, maxPoints) : points };
           });
         }),
       );
-      return { series: perRun.flat() };
+      const flat = perRun.flat();
+      const total = flat.reduce((sum, one) => sum + one.points.length, 0);
+      if (maxPoints === undefined && total > share * series) {
+        throw responseTooLarge(
+          `${total} points of ${series} series`,
+          `pass maxPoints (up to ${share} per series for this many series) to have them downsampled`,
+          { points: total, series, maxPointsPerSeries: share },
+        );
+      }
+      return {
+        series: flat.map((one) => ({ ...one, points: wirePoints(one.points) })),
+        ...(maxPoints === undefined ? {} : { maxPoints }),
+      };
     },
   }),
 };

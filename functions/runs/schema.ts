@@ -161,11 +161,17 @@ export type SearchRunsBody = z.output<typeof SearchRunsBody>;
 
 const OptionalInt = z.coerce.number().int().optional();
 
+/**
+ * The most points one answer carries unpaged (a downsampled history, a set of series): that many
+ * of the widest points stay within the response budget (asserted in the response-budget tests).
+ */
+export const maxPointsPerResponse = 35_000;
+
 export const HistoryQuery = z.strictObject({
   key: EntryKey,
   startStep: OptionalInt,
   endStep: OptionalInt,
-  maxPoints: z.coerce.number().int().min(2).max(100_000).optional(),
+  maxPoints: z.coerce.number().int().min(2).max(maxPointsPerResponse).optional(),
   maxResults: z.coerce.number().int().min(1).max(100_000).default(25_000),
   pageToken: z.string().max(2000).optional(),
 });
@@ -173,7 +179,8 @@ export const HistoryQuery = z.strictObject({
 export const BulkHistoryBody = z.strictObject({
   runIds: z.array(RunId).min(1).max(100),
   keys: z.array(EntryKey).min(1).max(50),
-  maxPoints: z.number().int().min(2).max(100_000).optional(),
+  /** Per series; lowered where runIds × keys × maxPoints would not fit in one response. */
+  maxPoints: z.number().int().min(2).max(maxPointsPerResponse).optional(),
   startStep: z.number().int().optional(),
   endStep: z.number().int().optional(),
 });

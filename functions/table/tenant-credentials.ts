@@ -1,4 +1,6 @@
-import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
+// Types only: STS is loaded on the first tenant credentials a function asks for, so functions
+// that never assume the tenant role (the authorizer) do not pay for it at cold start.
+import type { AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
 
 /**
  * The session tag IAM reads as `${aws:PrincipalTag/tenant}`: the tenant-scoped role's policy allows
@@ -54,6 +56,7 @@ export function tenantCredentialsSource(options: TenantCredentialsOptions): Tena
   let sts = options.sts;
 
   async function assume(tenantId: string): Promise<TenantCredentials> {
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
     sts ??= new STSClient({});
     const answer: AssumeRoleCommandOutput = await sts.send(
       new AssumeRoleCommand({

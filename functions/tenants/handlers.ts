@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as Events from '#functions/events/store.ts';
+import { offsetPage } from '#functions/search/offset-page.ts';
 import { CairnError } from '#http/errors.ts';
 import { operation } from '#http/operation.ts';
 import {
@@ -9,6 +10,7 @@ import {
   CreateKeyBody,
   CreateTenantBody,
   KeyPath,
+  ListKeysQuery,
   Tenant,
   UpdateTenantBody,
 } from './schema.ts';
@@ -44,9 +46,13 @@ export const operations = {
   }),
 
   listKeys: operation({
-    summary: "List the tenant's API keys (never their secrets)",
-    response: z.object({ keys: z.array(ApiKey) }),
-    handle: async ({ caller }) => ({ keys: await Tenants.listKeys(caller.tenantId) }),
+    summary: "List the tenant's API keys (never their secrets), oldest first, paged",
+    query: ListKeysQuery,
+    response: z.object({ keys: z.array(ApiKey), nextPageToken: z.string().optional() }),
+    handle: async ({ caller, query }) => {
+      const page = offsetPage(await Tenants.listKeys(caller.tenantId), { ...query, query: ['keys'] });
+      return { keys: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+    },
   }),
 
   createKey: operation({

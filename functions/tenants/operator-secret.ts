@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// Types only: the client is loaded the first time a key is not found in the table, so the
+// authorizer's cold start does not pay for Secrets Manager.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * The deployed stack's first operator key lives in a Secrets Manager secret created at deploy: its
@@ -36,8 +38,9 @@ export function operatorSecretMatcher(
   let loading: Promise<Buffer | undefined> | undefined;
 
   async function load(): Promise<Buffer | undefined> {
-    client ??= new SecretsManagerClient({});
     try {
+      const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+      client ??= new SecretsManagerClient({});
       const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
       const value = SecretString?.trim();
       if (!value) throw new Error('the secret has no string value');

@@ -65,4 +65,10 @@ export const CreateKeyBody = z.strictObject({
 
 export const KeyPath = z.strictObject({ keyId: KeyId });
 
+/** Keys are never deleted (a revoked key keeps its history), so the list is paged. */
+export const ListKeysQuery = z.strictObject({
+  maxResults: z.coerce.number().int().min(1).max(1000).default(1000),
+  pageToken: z.string().max(2000).optional(),
+});
+
 export const Caller = z.object({ principal: z.string(), role: z.string(), keyId: z.string() });

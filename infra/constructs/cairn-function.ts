@@ -1,33 +1,50 @@
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lockFile, repoRoot } from '../paths.ts';
+import { bundleSync, type FunctionName, functionSpecs, lambdaHandler, writeBundle } from '../bundles.ts';
+import { repoRoot } from '../paths.ts';
 
 export interface CairnFunctionProps {
-  /** A TypeScript file exporting `handler`. */
-  entry: string;
+  /** Which of `functionSpecs` this is: its entry, timeout and memory. */
+  bundle: FunctionName;
   description: string;
-  memorySize: number;
-  timeout: Duration;
   environment: Record<string, string>;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   reservedConcurrentExecutions?: number | undefined;
 }
 
-// esbuild's ESM output cannot `require` Node built-ins from bundled CommonJS; this gives it one.
-const requireShim = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
+/**
+ * A function's code: the bundle `infra/bundles.ts` builds, made by CDK's local bundling hook (never
+ * Docker) and identified by a hash of its output, so the asset is exactly the bytes the local
+ * stack runs. Skipped where the stack is synthesized without bundling (`bundling-stacks`).
+ */
+export function bundledCode(name: FunctionName): Code {
+  return Code.fromAsset(repoRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: the local hook always bundles. The command tells functions apart in CDK's cache.
+      image: DockerImage.fromRegistry('cairn-local-esbuild'),
+      command: ['esbuild', name],
+      local: {
+        tryBundle(outputDir) {
+          writeBundle(bundleSync(name), outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 /**
- * One Lambda function as every Cairn function is deployed: Node 24 on arm64, an ESM bundle built by
- * the local esbuild (never Docker), minified with source maps, its own role and a log group with
- * bounded retention. The role starts with nothing but writing its own logs; callers grant the rest.
+ * One Lambda function as every Cairn function is deployed: Node 24 on arm64, its bundle from
+ * `infra/bundles.ts` with source maps on, its own role and a log group with bounded retention.
+ * The role starts with nothing but writing its own logs; callers grant the rest.
  */
 export class CairnFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -46,33 +63,19 @@ export class CairnFunction extends Construct {
       }),
     );
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    const spec = functionSpecs[props.bundle];
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props.bundle),
+      handler: lambdaHandler,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      projectRoot: repoRoot,
-      depsLockFilePath: lockFile,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        banner: requireShim,
-        // The Node 24 runtime ships the AWS SDK v3; leaving it out keeps bundles small and cold starts short.
-        bundleAwsSDK: false,
-        forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-      },
     });
   }
 }

@@ -5,13 +5,14 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { webhookWorkerTimeoutSeconds } from '../bundles.ts';
 
 export interface EventsProps {
   removalPolicy: RemovalPolicy;
 }
 
 /** How long a delivery attempt may take; the queue hides a message for six times as long, as Lambda advises. */
-export const webhookDeliveryTimeout = Duration.seconds(30);
+export const webhookDeliveryTimeout = Duration.seconds(webhookWorkerTimeoutSeconds);
 /** Attempts before a delivery is parked in the dead-letter queue. */
 export const webhookMaxAttempts = 5;
 

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +10,6 @@ import {
   type StreamConsumerName,
   streamConsumers,
 } from '#functions/stream-consumers.ts';
-import { repoRoot } from '../paths.ts';
 import { CairnFunction } from './cairn-function.ts';
 
 export interface StreamConsumersProps {
@@ -47,10 +45,8 @@ export class StreamConsumers extends Construct {
     for (const row of streamConsumers as readonly StreamConsumer[]) {
       const name = row.name as StreamConsumerName;
       const fn = new CairnFunction(this, `${pascal(name)}Function`, {
-        entry: resolve(repoRoot, 'functions', row.entry),
+        bundle: name,
         description: row.description,
-        memorySize: row.memorySize,
-        timeout: Duration.seconds(row.timeoutSeconds),
         environment: props.environment[name],
         logRetention: props.logRetention,
         removalPolicy: props.removalPolicy,

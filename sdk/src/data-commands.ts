@@ -38,6 +38,7 @@ export interface VersionDiff {
   removed: RemoteFile[];
   changed: { path: string; from: RemoteFile; to: RemoteFile }[];
   unchanged: number;
+  totals: { added: number; removed: number; changed: number };
 }
 
 export interface DatasetRef {
@@ -172,10 +173,26 @@ export function diffVersions(client: ApiClient, from: DatasetRef, to: DatasetRef
       `Diff two versions of one dataset, not ${from.name} and ${to.name}`,
     );
   }
-  return client.request(
-    'GET',
-    `/datasets/${seg(from.name)}/diff?from=${seg(from.version)}&to=${seg(to.version)}`,
-  );
+  return (async () => {
+    // The server pages large diffs; this gathers every page.
+    let whole: VersionDiff | undefined;
+    let token: string | undefined;
+    do {
+      const page = await client.request<VersionDiff & { nextPageToken?: string }>(
+        'GET',
+        `/datasets/${seg(from.name)}/diff?from=${seg(from.version)}&to=${seg(to.version)}${token ? `&pageToken=${seg(token)}` : ''}`,
+      );
+      token = page.nextPageToken;
+      const { nextPageToken: _next, ...diff } = page;
+      if (!whole) whole = diff;
+      else {
+        whole.added.push(...diff.added);
+        whole.removed.push(...diff.removed);
+        whole.changed.push(...diff.changed);
+      }
+    } while (token);
+    return whole;
+  })();
 }
 
 export function tagVersion(

@@ -7,6 +7,8 @@ export type ServerErrorCode =
   | 'request.malformed_json'
   | 'request.unsupported_media_type'
   | 'request.too_large'
+  | 'request.response_too_large'
+  | 'response.too_large'
   | 'route.not_found'
   | 'auth.missing_key'
   | 'auth.malformed_key'

@@ -2,6 +2,7 @@
 // Figures come from one run on a shared machine: quote medians and ratios, not single timings.
 import { costBench } from './cost.ts';
 import { dashboardBench } from './dashboard.ts';
+import { functionsBench } from './functions.ts';
 import { historyBench } from './history.ts';
 import { ingestBench, logOverheadBench } from './ingest.ts';
 import { searchBench } from './search.ts';
@@ -18,6 +19,7 @@ const benches: Record<string, Bench> = {
   history: () => historyBench(),
   transfers: transfersBench,
   dashboard: () => dashboardBench(),
+  functions: () => functionsBench(),
 };
 
 const wanted = process.argv.slice(2);
