@@ -5,6 +5,7 @@ import { describe, expect, inject, test } from 'vitest';
 import * as Events from '#functions/events/store.ts';
 import * as Runs from '#functions/runs/store.ts';
 import { lambdaResponseLimitBytes } from '#http/response-budget.ts';
+import { withTenantScope } from '#table/client.ts';
 import { newTenant, type TestTenant } from './support/tenants.ts';
 import { sha256 } from './support/uploads.ts';
 
@@ -51,7 +52,13 @@ async function allPages(
 const bigTags = (seed: string) =>
   Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`t${i}`, `${seed}${i}`.padEnd(8000, 'x')]));
 
+// Seeded through the stores, inside the tenant's scope as the edge would set it (the tenant guard
+// refuses table commands outside one).
 async function runWithPoints(tenant: TestTenant, keys: Record<string, number>) {
+  return withTenantScope(tenant.id, () => seedRun(tenant, keys));
+}
+
+async function seedRun(tenant: TestTenant, keys: Record<string, number>) {
   const run = await Runs.createRun(tenant.id, { experimentId: '0' }, 'budget');
   for (const [key, count] of Object.entries(keys)) {
     for (let offset = 0; offset < count; offset += 1000) {
@@ -127,8 +134,10 @@ describe('metric histories', () => {
     });
 
     // The most series a request may name, each asking for the most points.
-    const others = await Promise.all(
-      Array.from({ length: 99 }, () => Runs.createRun(tenant.id, { experimentId: '0' }, 'budget')),
+    const others = await withTenantScope(tenant.id, () =>
+      Promise.all(
+        Array.from({ length: 99 }, () => Runs.createRun(tenant.id, { experimentId: '0' }, 'budget')),
+      ),
     );
     const keys = ['loss', longKey, ...Array.from({ length: 48 }, (_, i) => `${'m'.repeat(240)}${i}`)];
     const most = await get(tenant, '/api/v1/metrics/history', {
@@ -198,15 +207,17 @@ describe('listings of many large items', () => {
     const actor = { keyId: 'key_0000000000000000', name: 'budget', role: 'admin' as const };
     // Seven 8,000-character tags: just under an event's 64 KB per snapshot.
     const state = (seed: string) => ({ tags: Object.fromEntries(Object.entries(bigTags(seed)).slice(0, 7)) });
-    for (let i = 0; i < 40; i++) {
-      await Events.record(tenant.id, {
-        type: 'model.updated',
-        actor,
-        resource: `models/m${i}`,
-        before: state(`before-${i}-`),
-        after: state(`after-${i}-`),
-      });
-    }
+    await withTenantScope(tenant.id, async () => {
+      for (let i = 0; i < 40; i++) {
+        await Events.record(tenant.id, {
+          type: 'model.updated',
+          actor,
+          resource: `models/m${i}`,
+          before: state(`before-${i}-`),
+          after: state(`after-${i}-`),
+        });
+      }
+    });
     const { items, sizes } = await allPages(
       tenant,
       (token) => `/api/v1/audit?maxResults=500${token ? `&pageToken=${token}` : ''}`,
