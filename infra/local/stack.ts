@@ -8,6 +8,7 @@ import { streamConsumers } from '#functions/stream-consumers.ts';
 import { localBucketName, localTableName } from '#table/definition.ts';
 import { tenantGuardVariable } from '#table/tenant-guard.ts';
 import { type FunctionName, functionNames, functionSpecs, runtimeProvided } from '../bundles.ts';
+import { type AccessEnvironment, environmentOf } from '../function-access.ts';
 import { repoRoot } from '../paths.ts';
 import { emulatorCredentials, emulatorRegion, startDynamo, startS3 } from './emulators.ts';
 import { prepareBundles } from './function-bundles.ts';
@@ -46,8 +47,42 @@ export function containersSetting(value = process.env.CAIRN_LOCAL_CONTAINERS): n
   return count;
 }
 
+/**
+ * Where the local stack keeps what each kind of access (`infra/function-access.ts`) reaches: the
+ * table and the bucket in the emulators, published events in a folder (EventBridge's stand-in).
+ * It has no operator secret (the local operator key is a key in the table, made by the bootstrap)
+ * and no delivery queue (a delivery runs in the function that opens it), so those name nothing.
+ */
+function localPlaces(env: Record<string, string>): AccessEnvironment {
+  const pick = (name: string): Record<string, string> => (env[name] ? { [name]: env[name] } : {});
+  const table = pick('CAIRN_TABLE');
+  return {
+    tenantData: { ...table, ...pick('CAIRN_BUCKET'), ...pick('CAIRN_S3_FORCE_PATH_STYLE') },
+    keyManagement: table,
+    keyLookup: table,
+    operatorSecret: {},
+    publishEvents: pick('CAIRN_EVENTS_DIR'),
+    queueWebhooks: {},
+    readStream: {},
+    streamDeadLetters: {},
+  };
+}
+
+/**
+ * One function's environment, from the stack's (`LocalStack.env`): what its row in
+ * `infra/function-access.ts` implies, as on AWS, beside what every sandbox has here (the SDK's
+ * endpoints, region and credentials, the tenant guard, the local webhook policy). A function that
+ * reaches for a resource it did not declare finds no name for it, and fails here as it would there.
+ */
+export function functionEnvironment(name: FunctionName, env: Record<string, string>): Record<string, string> {
+  const places = localPlaces(env);
+  const placed = new Set(Object.values(places).flatMap((variables) => Object.keys(variables)));
+  const everywhere = Object.fromEntries(Object.entries(env).filter(([variable]) => !placed.has(variable)));
+  return { ...everywhere, ...environmentOf(name, places) };
+}
+
 export interface ApiOptions {
-  /** The emulators' environment (`LocalStack.env`). */
+  /** The stack's environment (`LocalStack.env`); each function gets its share (`functionEnvironment`). */
   env: Record<string, string>;
   dataDir: string;
   port: number;
@@ -74,7 +109,7 @@ export async function startApi(options: ApiOptions) {
       new LocalFunction({
         name: `cairn-${name}`,
         bundlePath: bundles[name].path,
-        env: options.env,
+        env: functionEnvironment(name, options.env),
         timeoutSeconds: functionSpecs[name].timeoutSeconds,
         memoryMb: functionSpecs[name].memoryMb,
         containers: options.containers,
